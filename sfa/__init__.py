@@ -1,1 +1,3 @@
-"""sfa."""
+"""sfa: the sfn-agents command line. Each command imports its package lazily (design.md §10)."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""Benchmarks: each ``bench/bench_<name>.py`` exposes ``run() -> {figure: {"value", "unit", ...}}``."""

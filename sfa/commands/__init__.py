@@ -1,0 +1,1 @@
+"""One module per command group; imported by ``sfa.cli`` when the group is registered."""
