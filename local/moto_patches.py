@@ -1,0 +1,284 @@
+"""Every change local mode makes to moto 5.2.5, in one place (verified-facts.md, "moto" section).
+
+Each patch names the quirk it works around and has a test in ``tests/local/test_moto_patches.py``.
+:func:`apply` installs them (idempotent; ``LocalAws.start`` calls it) and :func:`remove` restores
+moto's originals (``LocalAws.stop``), so importing ``local`` changes nothing and a test that uses
+moto's own ``mock_aws`` after the emulator stopped sees stock moto. moto is pinned exactly
+(pyproject ``[local]``) because these patches reach into its internals.
+
+Quirks handled here:
+
+* JSONata evaluator is a stub → plug in jsonata-python, with real ``$uuid()``/``$hash()``.
+* Variables are inlined into expressions as text, strings unescaped → escape them properly.
+* StartExecution without ``name`` collides in execution mode → generate a unique name.
+* StartExecution on an alias ARN fails, on a version ARN crashes → run the version's definition.
+* SendTaskFailure drops ``cause`` → pass it through.
+* Lambda without Docker echoes, for any name → run the real code; unknown names → 404.
+* DynamoDB stream → Lambda delivery is synchronous and loses records → ``local.streams``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import random
+import threading
+import uuid
+from typing import Any
+
+from local import jsonata_eval
+from local.lambda_runner import LambdaRunner, invoke_from_moto
+from local.streams import StreamPump
+
+__all__ = ["apply", "is_applied", "remove"]
+
+_MISSING = object()
+_lock = threading.RLock()
+_originals: list[tuple[Any, str, Any]] = []  # (owner, attribute, original value or _MISSING)
+_state: dict[str, Any] = {"runner": None, "pump": None}
+
+
+def is_applied() -> bool:
+    return bool(_originals)
+
+
+def apply(runner: LambdaRunner, pump: StreamPump) -> None:
+    """Install every patch (once) and route Lambda invocations to ``runner``."""
+    with _lock:
+        _state["runner"], _state["pump"] = runner, pump
+        if _originals:
+            return
+        _patch_jsonata()
+        _patch_stepfunctions()
+        _patch_lambda()
+        _patch_streams()
+
+
+def remove() -> None:
+    """Restore moto's originals (reverse order) and forget the runner."""
+    with _lock:
+        while _originals:
+            owner, name, original = _originals.pop()
+            if original is _MISSING:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
+        _state["runner"], _state["pump"] = None, None
+
+
+def _set(owner: Any, name: str, value: Any) -> None:
+    _originals.append((owner, name, owner.__dict__.get(name, _MISSING)))
+    setattr(owner, name, value)
+
+
+def _original(owner: Any, name: str) -> Any:
+    for patched_owner, patched_name, original in _originals:
+        if patched_owner is owner and patched_name == name:
+            return original
+    return getattr(owner, name)
+
+
+# -- JSONata -----------------------------------------------------------------------------------
+
+
+def _patch_jsonata() -> None:
+    from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as intrinsic
+    from moto.stepfunctions.parser.asl.eval import states, variable_store
+    from moto.stepfunctions.parser.asl.jsonata import jsonata
+
+    # Quirk: `_eval_jsonata` is None (LocalStack's JVM bridge is not ported).
+    _set(jsonata, "_eval_jsonata", jsonata_eval.evaluate)
+    # Quirk: $uuid/$hash are declared as JSONata functions returning "... not supported"; drop the
+    # declarations so the evaluator's real bindings are used.
+    declarations = dict(intrinsic._DECLARATION_BY_VARIABLE_REFERENCE)
+    for name in ("$uuid", "$hash"):
+        declarations.pop(name, None)
+    _set(intrinsic, "_DECLARATION_BY_VARIABLE_REFERENCE", declarations)
+    # Quirk: string variables are written as f'"{value}"' (no escaping: `"` or `\` breaks the next
+    # state) and other values with ensure_ascii JSON (emoji → lone surrogates). The function is
+    # imported by name into two modules: patch all three references.
+    for module in (jsonata, states, variable_store):
+        _set(module, "encode_jsonata_variable_declarations", _encode_declarations)
+
+
+def _encode_declarations(bindings: dict[str, Any]) -> str:
+    return jsonata_eval.encode_variable_declarations(bindings)
+
+
+# -- Step Functions ----------------------------------------------------------------------------
+
+
+def _patch_stepfunctions() -> None:
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    _set(StepFunctionsParserBackend, "start_execution", _start_execution)
+    _set(StepFunctionResponse, "send_task_failure", _send_task_failure)
+    _set(StepFunctionResponse, "describe_execution", _describe_execution)
+
+
+def _start_execution(
+    self: Any,
+    state_machine_arn: str,
+    name: str | None = None,
+    execution_input: str | None = None,
+    trace_header: str | None = None,
+) -> Any:
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    # Quirk: without `name` the execution ARN ends in ":None" and a second unnamed start raises
+    # ExecutionAlreadyExists. AWS generates a UUID name.
+    name = name or str(uuid.uuid4())
+    arn_parts = state_machine_arn.split(":")
+    if len(arn_parts) <= 7:  # a plain state machine ARN: moto's own path works once named
+        original = _original(StepFunctionsParserBackend, "start_execution")
+        return original(self, state_machine_arn, name, execution_input, trace_header)
+    # Quirk: an alias ARN raises StateMachineDoesNotExist and a version ARN crashes
+    # (`_handle_name_input_idempotency` missing on StateMachineVersion). Resolve alias → version
+    # and run that version's own definition on the state machine (where executions are listed).
+    alias_arn = None
+    version_arn = state_machine_arn
+    if not arn_parts[-1].isdigit():
+        alias_arn = state_machine_arn
+        alias = self.describe_state_machine_alias(alias_arn)
+        routes = alias.routing_configuration
+        weights = [int(r.get("weight", 100)) for r in routes]
+        version_arn = random.choices(routes, weights=weights)[0]["stateMachineVersionArn"]
+    version = self.describe_state_machine(version_arn)
+    state_machine = self.describe_state_machine(version.source_arn)
+    existing = state_machine._handle_name_input_idempotency(name, execution_input)
+    if existing is not None:
+        return existing
+    return _start_version_execution(
+        self, state_machine, version, name, execution_input, trace_header, alias_arn
+    )
+
+
+def _start_version_execution(
+    backend: Any,
+    state_machine: Any,
+    version: Any,
+    name: str,
+    execution_input: str | None,
+    trace_header: str | None,
+    alias_arn: str | None,
+) -> Any:
+    """moto's ``StepFunctionsParserBackend.start_execution`` body, with the version's definition."""
+    from moto.stepfunctions.parser.api import InvalidExecutionInput
+    from moto.stepfunctions.parser.backend.execution import Execution
+
+    snapshot = copy.deepcopy(
+        state_machine,
+        {id(state_machine.executions): [], id(state_machine.backend): state_machine.backend},
+    )
+    snapshot.definition = version.definition
+    snapshot.roleArn = version.roleArn
+    input_data = execution_input if execution_input is not None else "{}"
+    try:
+        json.loads(input_data)
+    except ValueError as exc:
+        raise InvalidExecutionInput(str(exc)) from None
+    execution = Execution(
+        name=name,
+        sm_type=snapshot.sm_type,
+        role_arn=snapshot.roleArn,
+        exec_arn=(
+            f"arn:{backend.partition}:states:{backend.region_name}:{backend.account_id}"
+            f":execution:{state_machine.name}:{name}"
+        ),
+        account_id=backend.account_id,
+        region_name=backend.region_name,
+        state_machine=snapshot,
+        start_date=datetime.datetime.now(tz=datetime.UTC),
+        cloud_watch_logging_session=None,
+        input_data=input_data,
+        trace_header=trace_header,
+        activity_store={},
+    )
+    execution.sfa_version_arn = version.arn
+    execution.sfa_alias_arn = alias_arn
+    state_machine.executions.append(execution)
+    execution.start()
+    return execution
+
+
+def _describe_execution(self: Any) -> Any:
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    result = _original(StepFunctionResponse, "describe_execution")(self)
+    execution = self.stepfunction_backend.describe_execution(self._get_param("executionArn"))
+    # AWS reports which version/alias an execution ran (null for the unqualified ARN).
+    if getattr(execution, "sfa_version_arn", None):
+        result.result["stateMachineVersionArn"] = execution.sfa_version_arn
+    if getattr(execution, "sfa_alias_arn", None):
+        result.result["stateMachineAliasArn"] = execution.sfa_alias_arn
+    return result
+
+
+def _send_task_failure(self: Any) -> Any:
+    from moto.core.responses import EmptyResult
+
+    # Quirk: moto's response handler reads `error` but never `cause` ($states.errorOutput.Cause
+    # was null).
+    self.stepfunction_backend.send_task_failure(
+        self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause")
+    )
+    return EmptyResult()
+
+
+# -- Lambda ------------------------------------------------------------------------------------
+
+
+def _patch_lambda() -> None:
+    from moto.awslambda.models import LambdaFunction
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+
+    _set(LambdaSimpleBackend, "invoke", _backend_invoke)
+    _set(LambdaFunction, "invoke", _function_invoke)
+
+
+def _backend_invoke(
+    self: Any,
+    function_name: str,
+    qualifier: str | None,
+    body: Any,
+    headers: Any,
+    response_headers: dict[str, Any],
+) -> bytes:
+    # Quirk: the simple backend answers for any function name (echo). Look the function up
+    # (ResourceNotFoundException for unknown names, as AWS) and run it.
+    function = self.get_function(function_name, qualifier)
+    payload = function.invoke(body, headers, response_headers)
+    response_headers["Content-Length"] = str(len(payload))
+    return payload
+
+
+def _function_invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> bytes:
+    # Quirk: without Docker moto never runs Lambda code. Every invoke path (Invoke API, Step
+    # Functions tasks, SNS/SQS/EventBridge deliveries) ends here: run the real handler.
+    runner: LambdaRunner | None = _state["runner"]
+    if runner is None:  # unreachable while applied; remove() restores moto's method
+        raise RuntimeError("the local Lambda runner is not running")
+    return invoke_from_moto(runner, self, body, request_headers, response_headers)
+
+
+# -- DynamoDB streams --------------------------------------------------------------------------
+
+
+def _patch_streams() -> None:
+    from moto.dynamodb.models.table import StreamRecord, StreamShard
+
+    def add(shard: Any, old: Any, new: Any) -> None:
+        # Quirk: moto invokes mapped Lambdas synchronously here and clears the shard after any
+        # answer (records lost on failure, sequence numbers reused). Keep every record; the pump
+        # delivers asynchronously (see local.streams).
+        view_type = shard.table.stream_specification["StreamViewType"]
+        event_name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+        seq = len(shard.items) + shard.starting_sequence_number
+        shard.items.append(StreamRecord(shard.table, view_type, event_name, old, new, seq))
+        pump: StreamPump | None = _state["pump"]
+        if pump is not None and shard.table.lambda_event_source_mappings:
+            pump.notify(shard)
+
+    _set(StreamShard, "add", add)
