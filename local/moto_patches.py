@@ -14,6 +14,7 @@ Quirks handled here:
 * StartExecution on an alias ARN fails, on a version ARN crashes → run the version's definition.
 * SendTaskFailure drops ``cause`` → pass it through.
 * Lambda without Docker echoes, for any name → run the real code; unknown names → 404.
+* Invoke ignores ``Qualifier`` (and reads it from the event payload) → read the query string.
 * DynamoDB stream → Lambda delivery is synchronous and loses records → ``local.streams``.
 """
 
@@ -232,10 +233,22 @@ def _send_task_failure(self: Any) -> Any:
 
 def _patch_lambda() -> None:
     from moto.awslambda.models import LambdaFunction
+    from moto.awslambda.responses import LambdaResponse
     from moto.awslambda_simple.models import LambdaSimpleBackend
 
     _set(LambdaSimpleBackend, "invoke", _backend_invoke)
     _set(LambdaFunction, "invoke", _function_invoke)
+    _set(LambdaResponse, "invoke", _response_invoke)
+
+
+def _response_invoke(self: Any) -> Any:
+    from moto.awslambda.responses import LambdaResponse
+
+    # Quirk: moto reads the parameter "qualifier" — boto3 sends "Qualifier" (so Invoke with a
+    # Qualifier ran $LATEST) and, absent from the query, moto took it from the *event payload*
+    # (an event with a "qualifier" key broke the call). Answer from the query string only.
+    self.querystring["qualifier"] = [self.querystring.get("Qualifier", [None])[0]]
+    return _original(LambdaResponse, "invoke")(self)
 
 
 def _backend_invoke(

@@ -202,3 +202,52 @@ def test_async_invocation_runs_in_background(aws, make_function, sources):
     while "Item" not in ddb.get_item(TableName="items", Key={"pk": {"S": "async"}}):
         assert time.monotonic() < deadline, "async invocation never ran"
         time.sleep(0.05)
+
+
+def test_node_js_file_in_a_type_module_package(aws, make_function):
+    files = {
+        "package.json": '{"type": "module"}',
+        "index.js": "export const handler = async (event) => ({ esm: true, got: event.x });\n",
+    }
+    make_function("node-type-module", files, "index.handler", NODE)
+    assert invoke(aws, "node-type-module", {"x": 5})[1] == {"esm": True, "got": 5}
+
+
+def test_concurrent_invocations_of_one_function(aws, make_function):
+    """A Map state calls one tool in parallel: each call needs its own worker process."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    code = "import os, time\ndef handler(e, c):\n    time.sleep(0.3)\n    return os.getpid()\n"
+    make_function("slow-tool", {"app.py": code}, "app.handler", PY)
+    started = time.monotonic()
+    with ThreadPoolExecutor(4) as pool:
+        pids = list(pool.map(lambda i: invoke(aws, "slow-tool", {"i": i})[1], range(4)))
+    assert len(set(pids)) == 4  # four workers ran side by side...
+    assert time.monotonic() - started < 1.2 + 1.0  # ...not one after another (4 x 0.3 s + starts)
+
+
+def test_code_update_and_published_versions(aws, make_function):
+    lam = aws.client("lambda")
+    make_function("versioned", {"app.py": "def handler(e, c):\n    return 'v1'\n"}, "app.handler", PY)
+    v1 = lam.publish_version(FunctionName="versioned")["Version"]
+    new_zip = __import__("local").build_zip({"app.py": "def handler(e, c):\n    return 'v2'\n"})
+    lam.update_function_code(FunctionName="versioned", ZipFile=new_zip)
+    assert invoke(aws, "versioned")[1] == "v2"  # the warm v1 worker was replaced
+    response, out = invoke(aws, "versioned", Qualifier=v1)
+    assert out == "v1" and response["ExecutedVersion"] == v1
+
+
+def test_handler_output_is_logged_not_mixed_into_the_result(aws, make_function, sources, caplog):
+    make_function("fail", sources("python_app"), "app.fail", PY)
+    with caplog.at_level("INFO", logger="local.lambda"):
+        out = invoke(aws, "fail")[1]
+        deadline = time.monotonic() + 5
+        while "about to fail" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert out["errorType"] == "ToolFailed"
+    assert "[fail:$LATEST] about to fail" in caplog.text
+
+
+def test_event_with_a_qualifier_key_is_just_data(aws, make_function, sources):
+    make_function("echo", sources("python_app"), "app.echo", PY)
+    assert invoke(aws, "echo", {"qualifier": "nope"})[1]["event"] == {"qualifier": "nope"}

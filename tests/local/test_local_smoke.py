@@ -62,3 +62,47 @@ def test_jsonata_task_invokes_python_and_node_lambdas_and_catches_errors(aws, ma
 
     missing = json.loads(run(aws, machine, {"tool": "no-such-tool", "args": {}})["output"])
     assert "ResourceNotFound" in missing["error"]["Error"] + missing["error"]["Cause"]
+
+
+def test_map_state_calls_tools_by_name_from_a_lookup_table(aws, make_function, sources):
+    """The agent loop's shape: a Map of tool calls, FunctionName from `$lookup($toolmap, name)`."""
+    make_function("tool-py", sources("python_app"), "app.echo", "python3.12")
+    make_function("tool-node", sources("node_esm"), "index.handler", "nodejs20.x")
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Init",
+        "States": {
+            "Init": {
+                "Type": "Pass",
+                "Assign": {"toolmap": {"echo": "tool-py", "shout": "tool-node"}},
+                "Next": "Calls",
+            },
+            "Calls": {
+                "Type": "Map",
+                "Items": "{% $states.input.calls %}",
+                "MaxConcurrency": 4,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "INLINE"},
+                    "StartAt": "Call",
+                    "States": {
+                        "Call": {
+                            "Type": "Task",
+                            "Resource": "arn:aws:states:::lambda:invoke",
+                            "Arguments": {
+                                "FunctionName": "{% $lookup($toolmap, $states.input.name) %}",
+                                "Payload": "{% $states.input.input %}",
+                            },
+                            "Output": "{% $states.result.Payload %}",
+                            "End": True,
+                        }
+                    },
+                },
+                "End": True,
+            },
+        },
+    }
+    machine = create_state_machine(aws, "map-tools", definition)["stateMachineArn"]
+    calls = [{"name": n, "input": {"i": i}} for i, n in enumerate(["echo", "shout", "echo", "shout"])]
+    out = json.loads(run(aws, machine, {"calls": calls})["output"])
+    assert [o.get("event", o.get("echo")) for o in out] == [{"i": 0}, {"i": 1}, {"i": 2}, {"i": 3}]
+    assert [o.get("runtime", "python") for o in out] == ["python", "node-esm", "python", "node-esm"]
