@@ -30,6 +30,8 @@ def test_fixture_environment_reaches_plain_boto3_clients(aws):
     # Code under test builds its own clients: they must land on the emulator.
     boto3.client("sqs").create_queue(QueueName="made-by-code-under-test")
     assert aws.client("sqs").list_queues()["QueueUrls"][0].endswith("made-by-code-under-test")
+    # botocore's account-based endpoints (unknown to moto) are off for DynamoDB Streams too.
+    assert boto3.client("dynamodbstreams").list_streams()["Streams"] == []
 
 
 def test_reset_wipes_state(aws):
