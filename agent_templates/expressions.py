@@ -1,0 +1,137 @@
+"""The JSONata expressions of the agent template: constants of this package, never user data.
+
+Variables (assigned by ``Start``, updated by ``CallLLM`` and ``RunTools``): ``$tools`` (tool name →
+``{arn, version, timeout, approval?}``), ``$limits`` (``max_turns``, ``max_tokens_per_run``,
+``max_tool_result_chars``), ``$turns``, ``$tool_calls``, ``$usage``. None is a top-level string.
+The conversation travels as state data (``{"messages", "stop_reason", "tool_calls"}``), so large
+payloads stay out of variables.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "APPROVAL_DECISION",
+    "APPROVAL_ERROR",
+    "APPROVED",
+    "BUDGET_EXCEEDED",
+    "DENIED_RESULT",
+    "INITIAL_MESSAGES",
+    "LLM_OUTPUT",
+    "MAX_TURNS_CAUSE",
+    "MESSAGES_WITH_TOOL_RESULTS",
+    "NEEDS_APPROVAL",
+    "NO_TOOL_USE",
+    "TOOL_CALLS_TOTAL",
+    "TOOL_ERROR_RESULT",
+    "TOOL_RESULT",
+    "TURN_LIMIT_REACHED",
+    "UNKNOWN_TOOL",
+    "UNKNOWN_TOOL_RESULT",
+    "USAGE_TOTAL",
+    "error_text",
+    "run_output",
+]
+
+
+def error_text(source: str) -> str:
+    """``Error: message`` of an error output (``source`` is ``$states.errorOutput`` or similar).
+
+    A Lambda function error's ``Cause`` is the JSON payload ``{"errorType", "errorMessage", ...}``:
+    its ``errorMessage`` is used. A truncated or non-JSON cause is used as text (no ``$parse``).
+    """
+    return (
+        f"($e := {source}; $c := $e.Cause; "
+        "$m := ($type($c) = 'string' and $substring($c, 0, 1) = '{' and $substring($c, -1) = '}') "
+        "? $parse($c).errorMessage : $c; "
+        "$e.Error & (($type($m) = 'string' and $m != '') ? ': ' & $m : ''))"
+    )
+
+
+INITIAL_MESSAGES = (
+    "$exists($states.input.messages) ? {'messages': $states.input.messages} : "
+    "$type($states.input.prompt) = 'string' ? {'messages': [{'role': 'user', 'content': "
+    "[{'type': 'text', 'text': $states.input.prompt}]}]} : "
+    "$error('the execution input needs prompt (a string) or messages (a list of messages)')"
+)
+
+LLM_OUTPUT = (
+    "{'messages': $append($states.input.messages, [$states.result.Payload.message]), "
+    "'stop_reason': $states.result.Payload.stop_reason, "
+    "'tool_calls': $states.result.Payload.tool_calls}"
+)
+# `$sum` of a constructed array ignores a missing count instead of making the sum undefined.
+USAGE_TOTAL = (
+    "{'input_tokens': $sum([$usage.input_tokens, $states.result.Payload.usage.input_tokens]), "
+    "'output_tokens': $sum([$usage.output_tokens, $states.result.Payload.usage.output_tokens])}"
+)
+
+NO_TOOL_USE = "$states.input.stop_reason != 'tool_use' or $count($states.input.tool_calls) = 0"
+TURN_LIMIT_REACHED = "$turns >= $limits.max_turns"
+BUDGET_EXCEEDED = (
+    "$type($limits.max_tokens_per_run) = 'number' ? "
+    "($usage.input_tokens + $usage.output_tokens >= $limits.max_tokens_per_run) : false"
+)
+
+MESSAGES_WITH_TOOL_RESULTS = (
+    "{'messages': $append($states.input.messages, [{'role': 'user', 'content': $states.result}])}"
+)
+TOOL_CALLS_TOTAL = "$tool_calls + $count($states.result)"
+
+UNKNOWN_TOOL = "$not($exists($lookup($tools, $states.input.name)))"
+NEEDS_APPROVAL = "$lookup($tools, $states.input.name).approval = true"
+UNKNOWN_TOOL_RESULT = (
+    "{'type': 'tool_result', 'tool_use_id': $states.input.id, 'is_error': true, "
+    "'content': 'Unknown tool ' & $string($states.input.name) & ': this agent has no tool of that name.'}"
+)
+
+APPROVAL_DECISION = "$merge([$states.input, {'approval': $states.result}])"
+APPROVAL_ERROR = (
+    "$merge([$states.input, {'approval': {'approved': false, 'message': "
+    "$states.errorOutput.Error = 'States.Timeout' "
+    "? 'Tool call not approved: no decision before the approval timeout.' "
+    f": 'Tool call denied by a human approver: ' & {error_text('$states.errorOutput')}}}}}])"
+)
+APPROVED = "$states.input.approval.approved = true"
+DENIED_RESULT = (
+    "($a := $states.input.approval; "
+    "{'type': 'tool_result', 'tool_use_id': $states.input.id, 'is_error': true, 'content': "
+    "$type($a.message) = 'string' ? $a.message : "
+    "'Tool call denied by ' & ($type($a.by) = 'string' ? $a.by : 'a human approver') & "
+    "(($type($a.reason) = 'string' and $a.reason != '') ? ': ' & $a.reason : '.')})"
+)
+
+TOOL_RESULT = (
+    "($p := $states.result.Payload; "
+    "$c := $exists($p) ? ($type($p) = 'string' ? $p : $string($p)) : ''; "
+    "$n := $limits.max_tool_result_chars; "
+    "{'type': 'tool_result', 'tool_use_id': $states.input.id, 'content': $length($c) > $n "
+    "? $substring($c, 0, $n) & ' [truncated: ' & $string($length($c)) & ' characters in all]' : $c})"
+)
+TOOL_ERROR_RESULT = (
+    "{'type': 'tool_result', 'tool_use_id': $states.input.id, 'is_error': true, "
+    f"'content': 'Tool ' & $string($states.input.name) & ' failed: ' & {error_text('$states.errorOutput')}}}"
+)
+
+_ANSWER = (
+    "($t := $states.input.messages[-1][role = 'assistant'].content[type = 'text'].text; "
+    "$exists($t) ? $join($t, '') : null)"
+)
+
+
+def run_output(status: str) -> str:
+    """The execution output (design.md §7) with a fixed ``status`` (one of this package's names)."""
+    if not status.replace("_", "").isalpha():
+        raise ValueError(f"not a status name: {status!r}")
+    return (
+        f"{{'status': '{status}', 'answer': {_ANSWER}, "
+        "'stop_reason': $states.input.stop_reason, 'messages': $states.input.messages, "
+        "'usage': $usage, 'turns': $turns, 'tool_calls': $tool_calls}"
+    )
+
+
+MAX_TURNS_CAUSE = (
+    "$string({'status': 'max_turns_exceeded', 'max_turns': $limits.max_turns, 'turns': $turns, "
+    "'tool_calls': $tool_calls, 'usage': $usage, "
+    "'pending_tool_calls': [$states.input.tool_calls.name], "
+    f"'answer': ($a := {_ANSWER}; $type($a) = 'string' ? $substring($a, 0, 2000) : null)}})"
+)

@@ -1,0 +1,230 @@
+"""The states of the agent template, built as data (one function per state or group).
+
+The state list is fixed; tools only change literal data (``$tools`` in ``Start`` and the tool
+specs in ``CallLLM``), so the state count does not depend on the number of tools::
+
+    Start ─► CallLLM ─► NextStep ─┬─► Answer                  (no tool use: status completed)
+               ▲                  ├─► MaxTurnsExceeded        (Fail: Agent.MaxTurnsExceeded)
+               │                  ├─► TokenBudgetExceeded     (status token_budget_exceeded)
+               │                  └─► RunTools (Map over tool_calls) ─┐
+               └──────────────────────────────────────────────────────┘
+    CallLLM ─(not retryable / retries exhausted)─► LLMCallFailed (Fail: the gateway's errorType)
+
+    RunTools iteration: RouteToolCall ─┬─► InvokeTool (dynamic FunctionName) ─(error)─► ToolFailed
+                                       ├─► UnknownTool
+                                       └─► RequestApproval (.waitForTaskToken) ─► CheckApproval
+                                                          ─┬─► InvokeTool
+                                                           └─► ToolCallDenied
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent_templates import expressions as x
+from agent_templates.jsonata import expr, literal
+from agent_templates.options import RenderOptions
+
+__all__ = [
+    "APPROVAL_EVENT_DETAIL_TYPE",
+    "APPROVAL_EVENT_SCHEMA_VERSION",
+    "EVENT_SOURCE",
+    "GATEWAY_RETRYABLE_ERRORS",
+    "ITERATION_STATES",
+    "LAMBDA_SERVICE_ERRORS",
+    "TOP_STATES",
+    "agent_states",
+]
+
+LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+PUT_EVENTS_WAIT = "arn:aws:states:::events:putEvents.waitForTaskToken"
+EVENT_SOURCE = "sfn-agents.registry"
+APPROVAL_EVENT_DETAIL_TYPE = "ToolApprovalRequested"
+APPROVAL_EVENT_SCHEMA_VERSION = 1
+# The gateway's retryable errorTypes (llm_gateway.errors: RateLimited, ProviderTimeout, ...).
+GATEWAY_RETRYABLE_ERRORS = ["RateLimited", "ProviderTimeout", "ProviderUnavailable"]
+LAMBDA_SERVICE_ERRORS = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+]
+
+START, CALL_LLM, NEXT_STEP, RUN_TOOLS = "Start", "CallLLM", "NextStep", "RunTools"
+ANSWER, BUDGET, MAX_TURNS, LLM_FAILED = "Answer", "TokenBudgetExceeded", "MaxTurnsExceeded", "LLMCallFailed"
+ROUTE, INVOKE, FAILED, UNKNOWN = "RouteToolCall", "InvokeTool", "ToolFailed", "UnknownTool"
+REQUEST_APPROVAL, CHECK_APPROVAL, DENIED = "RequestApproval", "CheckApproval", "ToolCallDenied"
+TOP_STATES = (START, CALL_LLM, NEXT_STEP, RUN_TOOLS, ANSWER, BUDGET, MAX_TURNS, LLM_FAILED)
+ITERATION_STATES = (ROUTE, INVOKE, FAILED, UNKNOWN, REQUEST_APPROVAL, CHECK_APPROVAL, DENIED)
+
+
+def _catch_all(next_state: str, output: str) -> list[dict[str, Any]]:
+    return [{"ErrorEquals": ["States.ALL"], "Output": expr(output), "Next": next_state}]
+
+
+def start_state(variables: dict[str, Any]) -> dict[str, Any]:
+    """Assigns the rendered data (``$tools``, ``$limits``) and counters; builds ``messages``."""
+    return {
+        "Type": "Pass",
+        "Comment": "Variables: the tool routing table and limits (rendered data), counters.",
+        "Assign": {name: literal(value) for name, value in variables.items()},
+        "Output": expr(x.INITIAL_MESSAGES),
+        "Next": CALL_LLM,
+    }
+
+
+def call_llm_state(gateway_arn: str, request: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
+    """The gateway call: the fixed request (model, system, tool specs, ...) as literal data plus the
+    conversation so far; retries the gateway's retryable errors; anything else ends the run."""
+    return {
+        "Type": "Task",
+        "Comment": "One LLM call through the gateway Lambda (normalized request, design.md §6).",
+        "Resource": LAMBDA_INVOKE,
+        "Arguments": {
+            "FunctionName": gateway_arn,
+            "Payload": {**literal(request), "messages": expr("$states.input.messages")},
+        },
+        "Retry": [
+            options.gateway_retry.rule(GATEWAY_RETRYABLE_ERRORS),
+            options.lambda_retry.rule(LAMBDA_SERVICE_ERRORS),
+        ],
+        "Catch": _catch_all(LLM_FAILED, "$states.errorOutput"),
+        "Assign": {"turns": expr("$turns + 1"), "usage": expr(x.USAGE_TOTAL)},
+        "Output": expr(x.LLM_OUTPUT),
+        "Next": NEXT_STEP,
+    }
+
+
+def next_step_state() -> dict[str, Any]:
+    return {
+        "Type": "Choice",
+        "Comment": "Answer when the model stops asking for tools; else check the limits, run the tools.",
+        "Choices": [
+            {"Condition": expr(x.NO_TOOL_USE), "Next": ANSWER},
+            {"Condition": expr(x.TURN_LIMIT_REACHED), "Next": MAX_TURNS},
+            {"Condition": expr(x.BUDGET_EXCEEDED), "Next": BUDGET},
+        ],
+        "Default": RUN_TOOLS,
+    }
+
+
+def run_tools_state(agent_name: str, approval_timeout_seconds: int, options: RenderOptions) -> dict[str, Any]:
+    """The Map over the model's tool calls; its result (tool_result blocks, in call order) becomes
+    the next user message."""
+    return {
+        "Type": "Map",
+        "Comment": "One iteration per tool call; every outcome is a tool_result block.",
+        "Items": expr("$states.input.tool_calls"),
+        "MaxConcurrency": options.tool_concurrency,
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "INLINE"},
+            "StartAt": ROUTE,
+            "States": _iteration_states(agent_name, approval_timeout_seconds, options),
+        },
+        "Assign": {"tool_calls": expr(x.TOOL_CALLS_TOTAL)},
+        "Output": expr(x.MESSAGES_WITH_TOOL_RESULTS),
+        "Next": CALL_LLM,
+    }
+
+
+def _iteration_states(agent_name: str, approval_timeout: int, options: RenderOptions) -> dict[str, Any]:
+    return {
+        ROUTE: {
+            "Type": "Choice",
+            "Choices": [
+                {"Condition": expr(x.UNKNOWN_TOOL), "Next": UNKNOWN},
+                {"Condition": expr(x.NEEDS_APPROVAL), "Next": REQUEST_APPROVAL},
+            ],
+            "Default": INVOKE,
+        },
+        UNKNOWN: {"Type": "Pass", "Output": expr(x.UNKNOWN_TOOL_RESULT), "End": True},
+        REQUEST_APPROVAL: _request_approval_state(agent_name, approval_timeout, options),
+        CHECK_APPROVAL: {
+            "Type": "Choice",
+            "Choices": [{"Condition": expr(x.APPROVED), "Next": INVOKE}],
+            "Default": DENIED,
+        },
+        DENIED: {"Type": "Pass", "Output": expr(x.DENIED_RESULT), "End": True},
+        INVOKE: {
+            "Type": "Task",
+            "Comment": "The tool's Lambda, looked up by name in $tools (no per-tool branches).",
+            "Resource": LAMBDA_INVOKE,
+            "Arguments": {
+                "FunctionName": expr("$lookup($tools, $states.input.name).arn"),
+                "Payload": expr("$states.input.input"),
+            },
+            "TimeoutSeconds": expr("$lookup($tools, $states.input.name).timeout"),
+            "Retry": [options.lambda_retry.rule(LAMBDA_SERVICE_ERRORS)],
+            "Catch": _catch_all(FAILED, x.TOOL_ERROR_RESULT),
+            "Output": expr(x.TOOL_RESULT),
+            "End": True,
+        },
+        FAILED: {"Type": "Pass", "Comment": "The error result was built by InvokeTool's Catch.", "End": True},
+    }
+
+
+def _request_approval_state(agent_name: str, timeout_seconds: int, options: RenderOptions) -> dict[str, Any]:
+    """Publishes ToolApprovalRequested (with the task token) and waits for SendTaskSuccess
+    (``{"approved": true}`` runs the tool; anything else denies) or SendTaskFailure (denies)."""
+    detail = {
+        "schema_version": APPROVAL_EVENT_SCHEMA_VERSION,
+        "agent": literal(agent_name),
+        "tool": expr("$states.input.name"),
+        "tool_version": expr("$lookup($tools, $states.input.name).version"),
+        "tool_use_id": expr("$states.input.id"),
+        "input": expr("$states.input.input"),
+        "task_token": expr("$states.context.Task.Token"),
+        "execution_arn": expr("$states.context.Execution.Id"),
+        "timeout_seconds": timeout_seconds,
+    }
+    return {
+        "Type": "Task",
+        "Comment": "Human approval: approve/deny with SendTaskSuccess/SendTaskFailure on the token.",
+        "Resource": PUT_EVENTS_WAIT,
+        "Arguments": {
+            "Entries": [
+                {
+                    "EventBusName": options.bus_name,
+                    "Source": EVENT_SOURCE,
+                    "DetailType": APPROVAL_EVENT_DETAIL_TYPE,
+                    "Detail": detail,
+                }
+            ]
+        },
+        "TimeoutSeconds": timeout_seconds,
+        "Catch": _catch_all(CHECK_APPROVAL, x.APPROVAL_ERROR),
+        "Output": expr(x.APPROVAL_DECISION),
+        "Next": CHECK_APPROVAL,
+    }
+
+
+def terminal_states() -> dict[str, Any]:
+    return {
+        ANSWER: {"Type": "Succeed", "Output": expr(x.run_output("completed"))},
+        BUDGET: {"Type": "Succeed", "Output": expr(x.run_output("token_budget_exceeded"))},
+        MAX_TURNS: {"Type": "Fail", "Error": "Agent.MaxTurnsExceeded", "Cause": expr(x.MAX_TURNS_CAUSE)},
+        LLM_FAILED: {
+            "Type": "Fail",
+            "Error": expr("$states.input.Error"),
+            "Cause": expr(f"'LLM gateway call failed: ' & {x.error_text('$states.input')}"),
+        },
+    }
+
+
+def agent_states(
+    *,
+    agent_name: str,
+    gateway_arn: str,
+    request: dict[str, Any],
+    variables: dict[str, Any],
+    approval_timeout_seconds: int,
+    options: RenderOptions,
+) -> dict[str, Any]:
+    """Every top-level state, in reading order."""
+    return {
+        START: start_state(variables),
+        CALL_LLM: call_llm_state(gateway_arn, request, options),
+        NEXT_STEP: next_step_state(),
+        RUN_TOOLS: run_tools_state(agent_name, approval_timeout_seconds, options),
+        **terminal_states(),
+    }
