@@ -34,6 +34,14 @@ def test_fixture_environment_reaches_plain_boto3_clients(aws):
     assert boto3.client("dynamodbstreams").list_streams()["Streams"] == []
 
 
+def test_session_clients_and_resources_default_to_the_emulator(aws):
+    session = aws.session()
+    session.client("sqs").create_queue(QueueName="from-session")
+    assert (
+        session.resource("sqs").get_queue_by_name(QueueName="from-session").url.startswith(aws.endpoint_url)
+    )
+
+
 def test_reset_wipes_state(aws):
     aws.client("sqs").create_queue(QueueName="left-over")
     aws.reset()
