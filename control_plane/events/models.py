@@ -1,0 +1,176 @@
+"""Typed details of the registry bus's events (design.md §5).
+
+Every detail carries ``schema_version`` (an integer bumped on a breaking change) and ``occurred_at``
+(ISO 8601 UTC). Unknown fields are ignored when parsing so consumers keep working when a producer
+adds a field; removing or retyping a field is a breaking change and bumps ``schema_version``.
+The JSON Schemas in ``control_plane/events/schemas/`` are generated from these models.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "EVENT_SOURCE",
+    "SCHEMA_VERSION",
+    "AgentRegenerated",
+    "AgentRegenerationFailed",
+    "DeregistrationReason",
+    "RegistryEventDetail",
+    "RejectionCode",
+    "RejectionReason",
+    "ResolvedTool",
+    "ToolApprovalRequested",
+    "ToolDeregistered",
+    "ToolRegistered",
+    "ToolRejected",
+    "ToolUpdated",
+]
+
+EVENT_SOURCE = "sfn-agents.registry"
+SCHEMA_VERSION = 1
+
+DeregistrationReason = Literal["superseded", "manifest_removed", "function_deleted", "owner_deleted"]
+RejectionCode = Literal[
+    "tags_unreadable",  # the manifest tags do not decode (missing/foreign parts, bad digest, …)
+    "invalid_manifest",  # decodes, but the manifest is invalid (one reason per field problem)
+    "not_storable",  # valid, but DynamoDB cannot store it (number range, item size)
+    "function_not_allowed",  # the function name is outside the registrar's allow-list
+    "name_owned",  # another (existing) function owns the tool name
+    "version_immutable",  # name@version is already published with different code or manifest
+]
+
+
+class RegistryEventDetail(BaseModel):
+    """Base of every detail: its detail type, ``schema_version`` and ``occurred_at``."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_serialization_defaults_required=True)
+    DETAIL_TYPE: ClassVar[str] = ""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    occurred_at: str = Field(description="When the change was made (ISO 8601, UTC).")
+
+
+class _ToolVersionEvent(RegistryEventDetail):
+    tool_name: str
+    version: str
+    lambda_arn: str
+    lambda_function_name: str
+    latest_version: str | None = Field(
+        default=None, description="The tool's latest (highest active) version after this change."
+    )
+    trigger: str | None = Field(default=None, description="CloudTrail event name, or 'reconciler'.")
+
+
+class ToolRegistered(_ToolVersionEvent):
+    """A name@version became live (new, or re-registered after being disabled)."""
+
+    DETAIL_TYPE: ClassVar[str] = "ToolRegistered"
+
+    status: Literal["active", "deprecated", "disabled"]
+    owner: str
+    code_sha256: str
+    manifest_sha256: str
+    revision_id: str | None = None
+    language: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    human_approval_required: bool = False
+    portability_warnings: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class ToolUpdated(ToolRegistered):
+    """A live name@version changed in place (requested status, or allowed content change)."""
+
+    DETAIL_TYPE: ClassVar[str] = "ToolUpdated"
+
+    previous_status: Literal["active", "deprecated", "disabled"]
+    changed_fields: list[str] = Field(description="Registry fields whose value changed.")
+
+
+class ToolDeregistered(_ToolVersionEvent):
+    """The registrar disabled a name@version (the item is kept for history)."""
+
+    DETAIL_TYPE: ClassVar[str] = "ToolDeregistered"
+
+    reason: DeregistrationReason
+    superseded_by: str | None = Field(default=None, description="name@version now served instead.")
+
+
+class RejectionReason(BaseModel):
+    """One reason a registration was rejected; ``path`` is a dotted manifest field path or ''."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_serialization_defaults_required=True)
+
+    code: RejectionCode
+    path: str = ""
+    message: str
+
+
+class ToolRejected(RegistryEventDetail):
+    """A function's manifest could not be registered; the registry was left unchanged."""
+
+    DETAIL_TYPE: ClassVar[str] = "ToolRejected"
+
+    function_name: str
+    function_arn: str | None = None
+    tool_name: str | None = Field(default=None, description="Name claimed by the tags, if readable.")
+    version: str | None = Field(default=None, description="Version claimed by the tags, if readable.")
+    reasons: list[RejectionReason] = Field(min_length=1)
+    trigger: str | None = None
+
+
+class ResolvedTool(BaseModel):
+    """A tool version an agent definition was rendered with."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_serialization_defaults_required=True)
+
+    tool_name: str
+    version: str
+    lambda_arn: str
+
+
+class AgentRegenerated(RegistryEventDetail):
+    """An agent's state machine got a new published version and its ``live`` alias moved to it."""
+
+    DETAIL_TYPE: ClassVar[str] = "AgentRegenerated"
+
+    agent_name: str
+    state_machine_arn: str
+    version_arn: str
+    alias_arn: str | None = None
+    previous_version_arn: str | None = None
+    definition_sha256: str
+    resolved_tools: list[ResolvedTool] = Field(default_factory=list)
+    trigger_tools: list[str] = Field(
+        default_factory=list, description="name@version changes that caused the regeneration."
+    )
+
+
+class AgentRegenerationFailed(RegistryEventDetail):
+    """Regenerating an agent failed; its ``live`` alias still points at the previous version."""
+
+    DETAIL_TYPE: ClassVar[str] = "AgentRegenerationFailed"
+
+    agent_name: str
+    error_type: str
+    error_message: str
+    retryable: bool
+    state_machine_arn: str | None = None
+    trigger_tools: list[str] = Field(default_factory=list)
+
+
+class ToolApprovalRequested(RegistryEventDetail):
+    """An agent run waits for a human to approve a tool call (SendTaskSuccess/Failure on the token)."""
+
+    DETAIL_TYPE: ClassVar[str] = "ToolApprovalRequested"
+
+    agent_name: str
+    execution_arn: str
+    tool_name: str
+    tool_version: str
+    tool_use_id: str
+    task_token: str
+    input: dict[str, Any] = Field(default_factory=dict, description="The tool call's input.")
+    expires_at: str | None = None

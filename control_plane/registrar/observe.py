@@ -1,0 +1,158 @@
+"""Reading what is true now about a function, and judging its manifest (no registry access).
+
+:func:`read_function` does the re-read (GetFunction + ListTags); :func:`interpret` is pure: it turns
+what was read into an :class:`Observation` — serving a valid manifest, untagged, absent, or rejected
+with every reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from control_plane.aws import call
+from control_plane.config import ControlPlaneConfig
+from control_plane.errors import AwsResourceNotFoundError
+from control_plane.events.models import RejectionReason
+from control_plane.registry.codec import MAX_ITEM_BYTES, item_size, storability_problems, to_attribute_map
+from tool_sdk.errors import InvalidManifestInTagsError, ManifestValidationError, TagDecodeError
+from tool_sdk.manifest import ToolManifest, validate_manifest
+from tool_sdk.tags import NAME_TAG, VERSION_TAG, decode_manifest_tags, has_manifest_tags, manifest_sha256
+
+__all__ = [
+    "FunctionSnapshot",
+    "Observation",
+    "ObservationKind",
+    "content_sha256",
+    "interpret",
+    "read_function",
+]
+
+ObservationKind = Literal["serving", "untagged", "absent", "rejected"]
+_MAX_REASONS = 50
+_MAX_MESSAGE = 500
+
+
+@dataclass(frozen=True)
+class FunctionSnapshot:
+    """What GetFunction + ListTags said (``exists`` False when the function is gone)."""
+
+    function_name: str
+    exists: bool
+    function_arn: str | None = None
+    code_sha256: str | None = None
+    revision_id: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A judged snapshot: what the registry should make of the function right now."""
+
+    function_name: str
+    kind: ObservationKind
+    observed_at: str
+    function_arn: str | None = None
+    code_sha256: str | None = None
+    revision_id: str | None = None
+    manifest: ToolManifest | None = None
+    manifest_sha256: str | None = None
+    content_sha256: str | None = None
+    portability_warnings: dict[str, list[str]] = field(default_factory=dict)
+    claimed_name: str | None = None
+    claimed_version: str | None = None
+    reasons: tuple[RejectionReason, ...] = ()
+
+
+def read_function(lambda_client: Any, function_name: str) -> FunctionSnapshot:
+    """GetFunction + ListTags; a function deleted before either call is reported as absent."""
+    try:
+        config = call(lambda_client.get_function, FunctionName=function_name)["Configuration"]
+        tags = call(lambda_client.list_tags, Resource=config["FunctionArn"]).get("Tags") or {}
+    except AwsResourceNotFoundError:
+        return FunctionSnapshot(function_name, exists=False)
+    return FunctionSnapshot(
+        function_name=function_name,
+        exists=True,
+        function_arn=config["FunctionArn"],
+        code_sha256=config.get("CodeSha256"),
+        revision_id=config.get("RevisionId"),  # absent in moto, a UUID that changes on AWS
+        tags=dict(tags),
+    )
+
+
+def content_sha256(manifest: ToolManifest, code_sha256: str) -> str:
+    """Identity of a published version: its code plus its manifest without the lifecycle status."""
+    data = manifest.canonical_dict()
+    data.pop("status", None)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(f"{code_sha256}\n{text}".encode()).hexdigest()
+
+
+def interpret(snapshot: FunctionSnapshot, config: ControlPlaneConfig, observed_at: str) -> Observation:
+    """Judge a snapshot. Never raises for anything found in the tags."""
+    base: dict[str, Any] = {"function_name": snapshot.function_name, "observed_at": observed_at}
+    if not snapshot.exists:
+        return Observation(kind="absent", **base)
+    base.update(
+        function_arn=snapshot.function_arn,
+        code_sha256=snapshot.code_sha256,
+        revision_id=snapshot.revision_id,
+    )
+    tags = snapshot.tags
+    if not has_manifest_tags(tags):
+        return Observation(kind="untagged", **base)
+    base.update(
+        claimed_name=_short(tags.get(NAME_TAG), 128), claimed_version=_short(tags.get(VERSION_TAG), 128)
+    )
+    if not config.function_allowed(snapshot.function_name):
+        allowed = ", ".join(config.allowed_prefixes)
+        return _rejected(
+            base, [("function_not_allowed", "", f"function names must start with one of: {allowed}")]
+        )
+    try:
+        manifest = decode_manifest_tags(tags, portability=False)
+        manifest, report = validate_manifest(manifest.canonical_dict(), portability=True)
+    except InvalidManifestInTagsError as exc:
+        return _rejected(base, [("invalid_manifest", p.path, p.message) for p in exc.problems])
+    except ManifestValidationError as exc:
+        return _rejected(base, [("invalid_manifest", p.path, p.message) for p in exc.problems])
+    except TagDecodeError as exc:
+        return _rejected(base, [("tags_unreadable", "tags", str(exc))])
+    data = manifest.model_dump(mode="json")
+    unstorable = storability_problems(data)
+    if unstorable:
+        return _rejected(base, [("not_storable", p.path, p.message) for p in unstorable])
+    size = item_size(to_attribute_map(data))
+    if size > MAX_ITEM_BYTES - 4096:
+        return _rejected(
+            base,
+            [("not_storable", "", f"manifest is {size} bytes stored; the limit is {MAX_ITEM_BYTES - 4096}")],
+        )
+    return Observation(
+        kind="serving",
+        manifest=manifest,
+        manifest_sha256=manifest_sha256(manifest),
+        content_sha256=content_sha256(manifest, snapshot.code_sha256 or ""),
+        portability_warnings=report.warnings,
+        **base,
+    )
+
+
+def _rejected(base: dict[str, Any], reasons: list[tuple[str, str, str]]) -> Observation:
+    items = [RejectionReason(code=c, path=p, message=_short(m, _MAX_MESSAGE) or "") for c, p, m in reasons]  # type: ignore[arg-type]
+    if len(items) > _MAX_REASONS:
+        extra = len(items) - _MAX_REASONS + 1
+        items = [
+            *items[: _MAX_REASONS - 1],
+            RejectionReason(code=items[0].code, message=f"… and {extra} more"),
+        ]
+    return Observation(kind="rejected", reasons=tuple(items), **base)
+
+
+def _short(text: Any, limit: int) -> str | None:
+    if not isinstance(text, str):
+        return None
+    return text if len(text) <= limit else text[: limit - 1] + "…"

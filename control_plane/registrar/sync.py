@@ -1,0 +1,169 @@
+"""``Registrar``: re-read a function, plan against the registry, write conditionally, publish.
+
+The same :meth:`Registrar.sync` serves CloudTrail-triggered events and the reconciler, so both
+repair drift the same way. A plan whose conditional writes lose against a concurrent writer is
+re-planned from fresh reads (bounded attempts, jittered backoff).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from control_plane.aws import client_or_default
+from control_plane.config import ControlPlaneConfig
+from control_plane.errors import ConcurrentModificationError, ConditionFailedError
+from control_plane.events.publisher import EventBridgePublisher, Publisher
+from control_plane.registrar.observe import interpret, read_function
+from control_plane.registrar.plan import Outcome, RegistryState, plan_sync
+from control_plane.registry.keys import BINDING_SK, function_pk
+from control_plane.registry.store import ToolRegistry
+
+__all__ = ["Registrar", "SyncResult", "iso_now"]
+
+
+def iso_now() -> str:
+    """UTC now as fixed-width ISO 8601 with microseconds (sorts as text)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What one sync did; ``timings_ms`` splits its cost by phase (last attempt)."""
+
+    function_name: str
+    outcome: Outcome
+    tool_name: str | None = None
+    version: str | None = None
+    events: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    attempts: int = 1
+    writes: int = 0
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "function_name": self.function_name,
+            "outcome": self.outcome,
+            "tool_name": self.tool_name,
+            "version": self.version,
+            "events": list(self.events),
+            "reasons": list(self.reasons),
+            "attempts": self.attempts,
+            "writes": self.writes,
+        }
+
+
+class Registrar:
+    """Registers what is true now about Lambda functions (clients injected, created lazily)."""
+
+    def __init__(
+        self,
+        config: ControlPlaneConfig | None = None,
+        *,
+        registry: ToolRegistry | None = None,
+        lambda_client: Any | None = None,
+        dynamodb_client: Any | None = None,
+        events_client: Any | None = None,
+        publisher: Publisher | None = None,
+        clock: Callable[[], str] = iso_now,
+        max_attempts: int = 6,
+        sleep: Callable[[float], None] = time.sleep,
+        logger: logging.Logger | Any | None = None,
+    ) -> None:
+        self.config = config or ControlPlaneConfig.from_env()
+        self.registry = registry or ToolRegistry(self.config.tool_table, dynamodb_client)
+        self._lambda = lambda_client
+        self.publisher = publisher or EventBridgePublisher(self.config.bus_name, events_client)
+        self._clock = clock
+        self._max_attempts = max_attempts
+        self._sleep = sleep
+        self._log = logger or logging.getLogger(__name__)
+
+    @property
+    def lambda_client(self) -> Any:
+        self._lambda = client_or_default("lambda", self._lambda)
+        return self._lambda
+
+    def sync(self, function_name: str, *, trigger: str | None = None) -> SyncResult:
+        """Make the registry reflect ``function_name`` as it is now; publish what changed."""
+        for attempt in range(1, self._max_attempts + 1):
+            timings: dict[str, float] = {}
+            t0 = time.perf_counter()
+            observed_at = self._clock()
+            snapshot = read_function(self.lambda_client, function_name)
+            t1 = time.perf_counter()
+            obs = interpret(snapshot, self.config, observed_at)
+            t2 = time.perf_counter()
+            state = self._load_state(function_name, obs.manifest.name if obs.manifest else None)
+            owner_alive = self._owner_alive(obs, state)
+            t3 = time.perf_counter()
+            plan = plan_sync(obs, state, owner_alive=owner_alive, now=self._clock(), trigger=trigger)
+            t4 = time.perf_counter()
+            try:
+                self.registry.transact(plan.writes, token=_token(function_name, observed_at))
+            except ConditionFailedError as exc:
+                self._log.info(
+                    "registry changed under the plan; re-planning",
+                    extra={"function_name": function_name, "attempt": attempt, "reasons": list(exc.reasons)},
+                )
+                self._sleep(random.uniform(0, min(0.02 * 2**attempt, 0.5)))
+                continue
+            t5 = time.perf_counter()
+            if plan.events:
+                self.publisher.publish(plan.events)
+            t6 = time.perf_counter()
+            timings.update(
+                reread=(t1 - t0) * 1e3,
+                validate=(t2 - t1) * 1e3,
+                registry_read=(t3 - t2) * 1e3,
+                plan=(t4 - t3) * 1e3,
+                write=(t5 - t4) * 1e3,
+                publish=(t6 - t5) * 1e3,
+            )
+            reasons = tuple(
+                f"{r.code}:{r.path}"
+                for e in plan.events
+                if e.DETAIL_TYPE == "ToolRejected"
+                for r in e.reasons  # type: ignore[attr-defined]
+            )
+            return SyncResult(
+                function_name=function_name,
+                outcome=plan.outcome,
+                tool_name=plan.tool_name,
+                version=plan.version,
+                events=tuple(e.DETAIL_TYPE for e in plan.events),
+                reasons=reasons,
+                attempts=attempt,
+                writes=len(plan.writes),
+                timings_ms=timings,
+            )
+        raise ConcurrentModificationError(
+            f"gave up syncing {function_name!r} after {self._max_attempts} conflicting attempts"
+        )
+
+    def _load_state(self, function_name: str, tool_name: str | None) -> RegistryState:
+        binding = self.registry.get_item(function_pk(function_name), BINDING_SK)
+        tools = set((binding or {}).get("tools", [])) | ({tool_name} if tool_name else set())
+        return RegistryState(binding, {t: self.registry.partition(t) for t in sorted(tools)})
+
+    def _owner_alive(self, obs: Any, state: RegistryState) -> bool | None:
+        if obs.manifest is None:
+            return None
+        owner = next(
+            (i for i in state.partitions.get(obs.manifest.name, []) if i.get("version") == "owner"), None
+        )
+        if owner is None or owner["owner_function_name"] == obs.function_name:
+            return None
+        return read_function(self.lambda_client, owner["owner_function_name"]).exists
+
+
+def _token(function_name: str, observed_at: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(f"{function_name}|{observed_at}".encode()).hexdigest()[:36]
