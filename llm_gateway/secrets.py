@@ -59,6 +59,7 @@ class KeyStore:
         self._fetch = fetch
         self._client = client
         self._max_age_s = max_age_s
+        self._provider: Any = None
 
     def get(self, provider: str) -> str:
         names = KEY_NAMES.get(provider)
@@ -93,10 +94,11 @@ class KeyStore:
     def _powertools_fetch(self, name: str) -> Mapping[str, Any]:
         from aws_lambda_powertools.utilities import parameters
 
-        if self._client is not None:
-            provider = parameters.SecretsProvider(boto3_client=self._client)
-            return provider.get(name, transform="json", max_age=self._max_age_s)  # type: ignore[return-value]
-        return parameters.get_secret(name, transform="json", max_age=self._max_age_s)  # type: ignore[return-value]
+        if self._client is None:  # Powertools' default provider (its own lazily created client)
+            return parameters.get_secret(name, transform="json", max_age=self._max_age_s)  # type: ignore[return-value]
+        if self._provider is None:  # one provider per store: its cache lives with it
+            self._provider = parameters.SecretsProvider(boto3_client=self._client)
+        return self._provider.get(name, transform="json", max_age=self._max_age_s)  # type: ignore[return-value]
 
 
 def _remember(value: str) -> str:

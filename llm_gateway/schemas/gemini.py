@@ -213,16 +213,21 @@ class _Translator:
 
     @staticmethod
     def _describe(node: dict[str, Any], out: dict[str, Any], hints: list[str]) -> None:
-        parts = [node.get("description") or node.get("title") or ""]
+        parts = [str(node.get("description") or node.get("title") or "")]
         if "default" in node:
-            parts.append(f"Default: {_text(node['default'])}.")
+            parts.append(f"Default: {_text(node['default'])}")
         examples = node.get("examples") or ([node["example"]] if "example" in node else [])
         if examples:
-            parts.append(f"Example: {_text(examples[0])}.")
+            parts.append(f"Example: {_text(examples[0])}")
         parts.extend(hints)
-        text = " ".join(p for p in parts if p).strip()
+        text = " ".join(_sentence(p) for p in parts if p.strip())
         if text:
             out["description"] = text
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text[-1] in ".!?" else text + "."
 
 
 def _split_type_list(node: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ def _require_array_items(node: Any, path: str) -> None:
         return
     kinds = node.get("type")
     kinds = kinds if isinstance(kinds, list) else [kinds]
-    if "array" in kinds and "items" not in node and "prefixItems" not in node:
+    if "array" in kinds and "items" not in node:
         raise SchemaRejected(f"{path}: array schema without 'items' (OpenAI requires items)")
 
     def visit(sub: Any, key: str) -> Any:
