@@ -199,3 +199,27 @@ def test_render_errors() -> None:
         render_agent_definition(
             spec, tools, GATEWAY_ARN, options=RenderOptions(max_static_payload_bytes=None)
         )
+
+
+def test_template_avoids_the_emulator_quirks() -> None:
+    """verified-facts: moto stubs $uuid/$hash (silently wrong values) and breaks on top-level string
+    variables holding quotes; the template uses neither (the conversation is state data)."""
+    definition = render_agent_definition(make_spec(system='say "hi"'), many_tools(3), GATEWAY_ARN)
+    text = definition_json(make_spec(), many_tools(3), GATEWAY_ARN)
+    for name in ("$uuid", "$hash", "$random", "$now", "$millis"):
+        assert name not in text
+    assigned: dict[str, Any] = {}
+
+    def collect(states: dict[str, Any]) -> None:
+        for state in states.values():
+            assigned.update(state.get("Assign", {}))
+            for catch in state.get("Catch", []):
+                assigned.update(catch.get("Assign", {}))
+            if "ItemProcessor" in state:
+                collect(state["ItemProcessor"]["States"])
+
+    collect(definition["States"])
+    assert set(assigned) == {"tools", "limits", "turns", "tool_calls", "usage"}
+    start = definition["States"]["Start"]["Assign"]
+    assert isinstance(start["tools"], dict) and isinstance(start["limits"], dict)
+    assert (start["turns"], start["tool_calls"]) == (0, 0)
