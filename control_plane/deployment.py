@@ -25,9 +25,9 @@ __all__ = [
     "tool_secret_name",
 ]
 
-REGISTRAR_HANDLER = "control_plane.registrar.handler.handler"
+REGISTRAR_HANDLER = "control_plane.registrar.handler.lambda_handler"
 REGENERATOR_HANDLER = "control_plane.regenerator.handler.handler"
-RECONCILER_HANDLER = "control_plane.reconciler.handler.handler"
+RECONCILER_HANDLER = "control_plane.reconciler.handler.lambda_handler"
 GATEWAY_HANDLER = "llm_gateway.handler.handler"
 AGENT_LIVE_ALIAS = "live"
 

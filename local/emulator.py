@@ -228,6 +228,21 @@ class LocalAws:
             "AWS_EC2_METADATA_DISABLED": "true",
         }
 
+    def wrap_app(self, middleware: Any) -> Any:
+        """Wrap the server's WSGI app with ``middleware(app) -> app``; returns a function that unwraps.
+
+        Local mode's CloudTrail recorder sees every request this way, whoever the client is.
+        """
+        self._require_running()
+        inner = self._server._server
+        previous = inner.app
+        inner.app = middleware(previous)
+
+        def unwrap() -> None:
+            inner.app = previous
+
+        return unwrap
+
     def wait_for_streams(self, timeout: float = 10.0) -> None:
         """Block until DynamoDB stream records are delivered to their mapped Lambdas."""
         self._require_running()

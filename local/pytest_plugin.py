@@ -75,6 +75,22 @@ def make_function(aws: LocalAws) -> Callable[..., dict[str, Any]]:
     return functools.partial(create_function, aws)
 
 
+@pytest.fixture
+def local_control_plane(aws: LocalAws) -> Iterator[Any]:
+    """The platform deployed on the emulator with its CloudTrail and stream pumps running.
+
+    No provider key reaches it (the gateway falls back to nothing: use ``offline:`` models).
+    """
+    from local.controlplane import LocalControlPlane
+
+    plane = LocalControlPlane(aws, environ={})
+    plane.start()
+    try:
+        yield plane
+    finally:
+        plane.stop()
+
+
 def _guard_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail loudly if botocore in this process sends a request anywhere but the emulator."""
     from botocore.httpsession import URLLib3Session
