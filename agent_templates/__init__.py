@@ -16,6 +16,7 @@ from agent_templates.errors import (
     RenderError,
     ToolResolutionError,
 )
+from agent_templates.iam import definition_policy_statements, invoked_function_arns
 from agent_templates.options import RenderOptions, RetryPolicy
 from agent_templates.render import (
     MAX_DEFINITION_BYTES,
@@ -57,8 +58,10 @@ __all__ = [
     "ToolSelector",
     "canonical_json",
     "definition_json",
+    "definition_policy_statements",
     "definition_sha256",
     "gateway_request",
+    "invoked_function_arns",
     "load_agent_spec",
     "parse_selector",
     "render_agent_definition",

@@ -85,10 +85,17 @@ UNKNOWN_TOOL_RESULT = (
 )
 
 APPROVAL_DECISION = "$merge([$states.input, {'approval': $states.result}])"
+# SendTaskFailure carries whatever error name the denier chose; the integration's own failures
+# are named EventBridge.* on AWS and States.Runtime in moto (uncatchable on AWS, so harmless there):
+# nobody saw the request, the call is refused (fail closed).
 APPROVAL_ERROR = (
     "$merge([$states.input, {'approval': {'approved': false, 'message': "
     "$states.errorOutput.Error = 'States.Timeout' "
     "? 'Tool call not approved: no decision before the approval timeout.' "
+    ": ($substring($states.errorOutput.Error, 0, 12) = 'EventBridge.' "
+    "or $states.errorOutput.Error = 'States.Runtime') "
+    "? 'Tool call not approved: the approval request could not be published: ' & "
+    f"{error_text('$states.errorOutput')} "
     f": 'Tool call denied by a human approver: ' & {error_text('$states.errorOutput')}}}}}])"
 )
 APPROVED = "$states.input.approval.approved = true"

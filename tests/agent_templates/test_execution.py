@@ -265,3 +265,16 @@ def test_two_hundred_tools_route_by_name(aws: Any, gateway: str) -> None:
     assert run.status == "SUCCEEDED", run.cause
     assert [r["content"] for r in tool_results(run.output)] == ["adbmal", '{"n":7}']
     assert target.lambda_arn in run.scheduled_functions()
+
+
+def test_unpublishable_approval_request_refuses_the_call(aws: Any, gateway: str) -> None:
+    """No approval bus: the request cannot be published, so the call is refused (fails closed)."""
+    bot = agent(aws, gateway, [ToolDef("reverse_text", human_approval_required=True)])
+    run = bot.run({"prompt": 'reverse_text {"text": "abc"}'})
+    assert run.status == "SUCCEEDED", run.cause
+    (result,) = tool_results(run.output)
+    assert result["is_error"] is True
+    assert result["content"].startswith(
+        "Tool call not approved: the approval request could not be published: "
+    )
+    assert bot.tools["reverse_text"].lambda_arn not in run.scheduled_functions()

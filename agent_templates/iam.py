@@ -1,0 +1,81 @@
+"""The IAM statements a rendered definition needs: what its state machine role must be allowed.
+
+The renderer decides what the definition calls (the gateway, each tool's Lambda by a dynamic
+``FunctionName``, EventBridge for approvals), so the matching permissions are derived here from the
+same inputs. A regenerator grants these before it publishes the definition, and revokes what a new
+set no longer contains after (design.md §1).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from agent_templates.errors import RenderError
+from agent_templates.options import RenderOptions
+from agent_templates.render import tool_routes
+from agent_templates.spec import AgentSpec
+from agent_templates.tools import ResolvedTool
+
+__all__ = ["definition_policy_statements", "invoked_function_arns"]
+
+_ARN_RE = re.compile(r"^arn:(aws[a-zA-Z-]*):lambda:([a-z0-9-]+):(\d{12}):function:([^:]+)(?::(.+))?$")
+
+
+def invoked_function_arns(spec: AgentSpec, tools: Iterable[ResolvedTool], gateway_arn: str) -> list[str]:
+    """Every function ARN the definition may invoke, sorted: the gateway and each tool."""
+    routes = tool_routes(spec, tools, RenderOptions())
+    return sorted({gateway_arn, *(route["arn"] for route in routes.values())})
+
+
+def _invoke_resources(arn: str) -> list[str]:
+    match = _ARN_RE.match(arn)
+    if not match:
+        raise RenderError(f"not a Lambda function ARN: {arn!r}")
+    # An unqualified ARN invokes $LATEST; granting "arn:*" too lets Step Functions' retries and a
+    # later pin to a version or alias keep working (AWS's documented pattern for lambda:invoke).
+    return [arn] if match.group(5) else [arn, f"{arn}:*"]
+
+
+def definition_policy_statements(
+    spec: AgentSpec,
+    tools: Iterable[ResolvedTool],
+    gateway_arn: str,
+    *,
+    options: RenderOptions | None = None,
+) -> list[dict[str, Any]]:
+    """IAM policy statements (``Effect``/``Action``/``Resource``) for the agent's role, deterministic.
+
+    ``events:PutEvents`` on the approval bus is included only when some tool call can need approval;
+    the bus is in the gateway's account and region.
+    """
+    options = options or RenderOptions()
+    tool_list = list(tools)
+    resources = sorted(
+        {r for arn in invoked_function_arns(spec, tool_list, gateway_arn) for r in _invoke_resources(arn)}
+    )
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "InvokeGatewayAndTools",
+            "Effect": "Allow",
+            "Action": "lambda:InvokeFunction",
+            "Resource": resources,
+        }
+    ]
+    routes = tool_routes(spec, tool_list, options)
+    if any(route.get("approval") for route in routes.values()):
+        match = _ARN_RE.match(gateway_arn)
+        if not match:
+            raise RenderError(f"not a Lambda function ARN: {gateway_arn!r}")
+        partition, region, account = match.group(1), match.group(2), match.group(3)
+        bus_arn = f"arn:{partition}:events:{region}:{account}:event-bus/{options.bus_name}"
+        statements.append(
+            {
+                "Sid": "PublishApprovalRequests",
+                "Effect": "Allow",
+                "Action": "events:PutEvents",
+                "Resource": [bus_arn],
+            }
+        )
+    return statements
