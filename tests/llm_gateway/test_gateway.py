@@ -25,9 +25,9 @@ from llm_gateway.errors import (
 )
 from llm_gateway.gateway import Gateway
 from llm_gateway.observability import Telemetry
-from tests.llm_gateway.conftest import FAKE_KEYS, make_harness
 from tests.llm_gateway.fakes import FakeServer
 from tests.llm_gateway.fakes.wire import anthropic_error, anthropic_reply, bedrock_reply, openai_reply
+from tests.llm_gateway.harness import FAKE_KEYS, make_harness
 from tool_sdk.errors import SfaError
 
 ERROR_NAMES = [

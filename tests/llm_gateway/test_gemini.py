@@ -9,9 +9,9 @@ import pytest
 
 from llm_gateway.errors import InvalidRequest
 from llm_gateway.providers.gemini import synthetic_call_id
-from tests.llm_gateway.conftest import make_harness
 from tests.llm_gateway.fakes import FakeServer
 from tests.llm_gateway.fakes.wire import anthropic_reply, gemini_reply
+from tests.llm_gateway.harness import make_harness
 from tests.llm_gateway.schema_corpus import CORPUS
 
 TOOLS = [

@@ -14,7 +14,7 @@ import llm_gateway.providers.offline as offline_module
 from llm_gateway.models import ToolSpec
 from llm_gateway.providers.offline import OfflineProvider, exact_tool_mentions
 from llm_gateway.providers.offline_args import build_arguments, choose_tool
-from tests.llm_gateway.conftest import make_harness
+from tests.llm_gateway.harness import make_harness
 
 TOOLS: list[dict[str, Any]] = [
     {

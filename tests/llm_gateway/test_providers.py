@@ -15,8 +15,8 @@ from llm_gateway.errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from tests.llm_gateway.conftest import FAKE_KEYS, make_harness
 from tests.llm_gateway.fakes import FakeServer
+from tests.llm_gateway.harness import FAKE_KEYS, make_harness
 from tests.llm_gateway.providers_table import ALL, Wire, only_request
 
 TOOLS = [

@@ -203,3 +203,14 @@ def test_hook_rejects_a_schema_no_provider_accepts(gateway_checkers: None) -> No
 def test_entry_point_callable_excludes_offline() -> None:
     assert sorted(schema_checkers()) == sorted(DIALECTS)
     assert "offline" not in schema_checkers()
+
+
+def test_the_entry_point_named_for_pyproject_loads() -> None:
+    from importlib.metadata import EntryPoint
+
+    ep = EntryPoint(
+        name="llm_gateway", value="llm_gateway.schemas:schema_checkers", group=portability.ENTRY_POINT_GROUP
+    )
+    checkers = ep.load()()
+    assert sorted(checkers) == sorted(DIALECTS)
+    assert checkers["gemini"](CORPUS["ref_defs"]).accepted
