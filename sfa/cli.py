@@ -1,10 +1,10 @@
-"""The ``sfa`` command: a thin composition of command groups."""
+"""The ``sfa`` command: a thin composition of command groups (each imports its package lazily)."""
 
 from __future__ import annotations
 
 import typer
 
-from sfa.commands import manifest, tags
+from sfa.commands import deploy, events, local, manifest, tags, tools
 
 __all__ = ["app", "main"]
 
@@ -17,6 +17,10 @@ app = typer.Typer(
 )
 app.add_typer(manifest.app, name="manifest")
 app.add_typer(tags.app, name="tags")
+app.add_typer(local.app, name="local")
+app.add_typer(tools.app, name="tools")
+app.add_typer(events.app, name="events")
+app.command("deploy-tool")(deploy.deploy_tool_command)
 
 
 def main() -> None:
