@@ -10,6 +10,7 @@ payloads stay out of variables.
 from __future__ import annotations
 
 __all__ = [
+    "ALL_CALLS_DIRECT",
     "APPROVAL_DECISION",
     "APPROVAL_ERROR",
     "APPROVED",
@@ -78,6 +79,11 @@ MESSAGES_WITH_TOOL_RESULTS = (
 TOOL_CALLS_TOTAL = "$tool_calls + $count($states.result)"
 
 UNKNOWN_TOOL = "$not($exists($lookup($tools, $states.input.name)))"
+# Inside the filter, `name` is each call's name: no call is unknown or needs approval.
+ALL_CALLS_DIRECT = (
+    "$count($states.input.tool_calls[$not($exists($lookup($tools, name))) "
+    "or $lookup($tools, name).approval = true]) = 0"
+)
 NEEDS_APPROVAL = "$lookup($tools, $states.input.name).approval = true"
 UNKNOWN_TOOL_RESULT = (
     "{'type': 'tool_result', 'tool_use_id': $states.input.id, 'is_error': true, "

@@ -106,8 +106,13 @@ def _fields_from_mapping(data: dict[str, Any]) -> dict[str, Any]:
             raise _invalid(data, "version must be a string range such as '^1.2'")
         checked = _check_range(data, version) if version is not None else None
         return {"name": _check_name(data, data["name"].strip()), "version_range": checked}
-    if {"name", "version_range", "tag"} >= keys:
-        return data  # the model's own field names (e.g. from model_dump before serialization)
+    if {"name", "version_range", "tag"} >= keys:  # the model's own field names
+        if data.get("tag") is not None and data.get("name") is None and data.get("version_range") is None:
+            return {"tag": _check_label(data, str(data["tag"]).strip())}
+        if data.get("name") is not None and data.get("tag") is None:
+            rng = data.get("version_range")
+            checked = _check_range(data, str(rng)) if rng is not None else None
+            return {"name": _check_name(data, str(data["name"]).strip()), "version_range": checked}
     raise _invalid(data, "a mapping needs 'tag', or 'name' and an optional 'version'")
 
 

@@ -6,15 +6,20 @@ specs in ``CallLLM``), so the state count does not depend on the number of tools
     Start ─► CallLLM ─► NextStep ─┬─► Answer                  (no tool use: status completed)
                ▲                  ├─► MaxTurnsExceeded        (Fail: Agent.MaxTurnsExceeded)
                │                  ├─► TokenBudgetExceeded     (status token_budget_exceeded)
-               │                  └─► RunTools (Map over tool_calls) ─┐
-               └──────────────────────────────────────────────────────┘
+               │                  ├─► RunTools (Map) ─────────┐  all calls known, none needs approval
+               │                  └─► RunToolsGuarded (Map) ──┤  otherwise
+               └──────────────────────────────────────────────┘
     CallLLM ─(not retryable / retries exhausted)─► LLMCallFailed (Fail: the gateway's errorType)
 
-    RunTools iteration: RouteToolCall ─┬─► InvokeTool (dynamic FunctionName) ─(error)─► ToolFailed
-                                       ├─► UnknownTool
-                                       └─► RequestApproval (.waitForTaskToken) ─► CheckApproval
-                                                          ─┬─► InvokeTool
-                                                           └─► ToolCallDenied
+    RunTools iteration:        InvokeTool (dynamic FunctionName) ─(error)─► ToolFailed
+    RunToolsGuarded iteration: RouteToolCall ─┬─► GuardedInvokeTool ─(error)─► GuardedToolFailed
+                                              ├─► UnknownTool
+                                              └─► RequestApproval (.waitForTaskToken) ─► CheckApproval
+                                                                 ─┬─► GuardedInvokeTool
+                                                                  └─► ToolCallDenied
+
+The fast path costs one state transition per tool call instead of two (no routing Choice); state
+names are unique across the definition, as Step Functions requires.
 """
 
 from __future__ import annotations
@@ -52,10 +57,27 @@ LAMBDA_SERVICE_ERRORS = [
 
 START, CALL_LLM, NEXT_STEP, RUN_TOOLS = "Start", "CallLLM", "NextStep", "RunTools"
 ANSWER, BUDGET, MAX_TURNS, LLM_FAILED = "Answer", "TokenBudgetExceeded", "MaxTurnsExceeded", "LLMCallFailed"
-ROUTE, INVOKE, FAILED, UNKNOWN = "RouteToolCall", "InvokeTool", "ToolFailed", "UnknownTool"
+RUN_TOOLS_GUARDED = "RunToolsGuarded"
+INVOKE, FAILED = "InvokeTool", "ToolFailed"
+ROUTE, UNKNOWN, GUARDED_INVOKE, GUARDED_FAILED = (
+    "RouteToolCall",
+    "UnknownTool",
+    "GuardedInvokeTool",
+    "GuardedToolFailed",
+)
 REQUEST_APPROVAL, CHECK_APPROVAL, DENIED = "RequestApproval", "CheckApproval", "ToolCallDenied"
-TOP_STATES = (START, CALL_LLM, NEXT_STEP, RUN_TOOLS, ANSWER, BUDGET, MAX_TURNS, LLM_FAILED)
-ITERATION_STATES = (ROUTE, INVOKE, FAILED, UNKNOWN, REQUEST_APPROVAL, CHECK_APPROVAL, DENIED)
+TOP_STATES = (START, CALL_LLM, NEXT_STEP, RUN_TOOLS, RUN_TOOLS_GUARDED, ANSWER, BUDGET, MAX_TURNS, LLM_FAILED)
+ITERATION_STATES = (
+    INVOKE,
+    FAILED,
+    ROUTE,
+    UNKNOWN,
+    REQUEST_APPROVAL,
+    CHECK_APPROVAL,
+    DENIED,
+    GUARDED_INVOKE,
+    GUARDED_FAILED,
+)
 
 
 def _catch_all(next_state: str, output: str) -> list[dict[str, Any]]:
@@ -103,51 +125,33 @@ def next_step_state() -> dict[str, Any]:
             {"Condition": expr(x.NO_TOOL_USE), "Next": ANSWER},
             {"Condition": expr(x.TURN_LIMIT_REACHED), "Next": MAX_TURNS},
             {"Condition": expr(x.BUDGET_EXCEEDED), "Next": BUDGET},
+            {"Condition": expr(x.ALL_CALLS_DIRECT), "Next": RUN_TOOLS},
         ],
-        "Default": RUN_TOOLS,
+        "Default": RUN_TOOLS_GUARDED,
     }
 
 
-def run_tools_state(agent_name: str, approval_timeout_seconds: int, options: RenderOptions) -> dict[str, Any]:
-    """The Map over the model's tool calls; its result (tool_result blocks, in call order) becomes
+def _map_state(comment: str, start_at: str, states: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
+    """A Map over the model's tool calls; its result (tool_result blocks, in call order) becomes
     the next user message."""
     return {
         "Type": "Map",
-        "Comment": "One iteration per tool call; every outcome is a tool_result block.",
+        "Comment": comment,
         "Items": expr("$states.input.tool_calls"),
         "MaxConcurrency": options.tool_concurrency,
-        "ItemProcessor": {
-            "ProcessorConfig": {"Mode": "INLINE"},
-            "StartAt": ROUTE,
-            "States": _iteration_states(agent_name, approval_timeout_seconds, options),
-        },
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": start_at, "States": states},
         "Assign": {"tool_calls": expr(x.TOOL_CALLS_TOTAL)},
         "Output": expr(x.MESSAGES_WITH_TOOL_RESULTS),
         "Next": CALL_LLM,
     }
 
 
-def _iteration_states(agent_name: str, approval_timeout: int, options: RenderOptions) -> dict[str, Any]:
+def _invoke_states(invoke: str, failed: str, options: RenderOptions) -> dict[str, Any]:
+    """The tool's Lambda, looked up by name in ``$tools`` (no per-tool branches), and the state its
+    Catch reaches with the error result already built."""
     return {
-        ROUTE: {
-            "Type": "Choice",
-            "Choices": [
-                {"Condition": expr(x.UNKNOWN_TOOL), "Next": UNKNOWN},
-                {"Condition": expr(x.NEEDS_APPROVAL), "Next": REQUEST_APPROVAL},
-            ],
-            "Default": INVOKE,
-        },
-        UNKNOWN: {"Type": "Pass", "Output": expr(x.UNKNOWN_TOOL_RESULT), "End": True},
-        REQUEST_APPROVAL: _request_approval_state(agent_name, approval_timeout, options),
-        CHECK_APPROVAL: {
-            "Type": "Choice",
-            "Choices": [{"Condition": expr(x.APPROVED), "Next": INVOKE}],
-            "Default": DENIED,
-        },
-        DENIED: {"Type": "Pass", "Output": expr(x.DENIED_RESULT), "End": True},
-        INVOKE: {
+        invoke: {
             "Type": "Task",
-            "Comment": "The tool's Lambda, looked up by name in $tools (no per-tool branches).",
             "Resource": LAMBDA_INVOKE,
             "Arguments": {
                 "FunctionName": expr("$lookup($tools, $states.input.name).arn"),
@@ -155,12 +159,46 @@ def _iteration_states(agent_name: str, approval_timeout: int, options: RenderOpt
             },
             "TimeoutSeconds": expr("$lookup($tools, $states.input.name).timeout"),
             "Retry": [options.lambda_retry.rule(LAMBDA_SERVICE_ERRORS)],
-            "Catch": _catch_all(FAILED, x.TOOL_ERROR_RESULT),
+            "Catch": _catch_all(failed, x.TOOL_ERROR_RESULT),
             "Output": expr(x.TOOL_RESULT),
             "End": True,
         },
-        FAILED: {"Type": "Pass", "Comment": "The error result was built by InvokeTool's Catch.", "End": True},
+        failed: {"Type": "Pass", "Comment": f"The error result was built by {invoke}'s Catch.", "End": True},
     }
+
+
+def run_tools_state(options: RenderOptions) -> dict[str, Any]:
+    """Fast path (one transition per call): every call names a known tool that needs no approval."""
+    return _map_state(
+        "Every call is to a known tool without approval: invoke directly.",
+        INVOKE,
+        _invoke_states(INVOKE, FAILED, options),
+        options,
+    )
+
+
+def run_tools_guarded_state(agent_name: str, approval_timeout: int, options: RenderOptions) -> dict[str, Any]:
+    """Some call names an unknown tool or needs approval: route each call first."""
+    states = {
+        ROUTE: {
+            "Type": "Choice",
+            "Choices": [
+                {"Condition": expr(x.UNKNOWN_TOOL), "Next": UNKNOWN},
+                {"Condition": expr(x.NEEDS_APPROVAL), "Next": REQUEST_APPROVAL},
+            ],
+            "Default": GUARDED_INVOKE,
+        },
+        UNKNOWN: {"Type": "Pass", "Output": expr(x.UNKNOWN_TOOL_RESULT), "End": True},
+        REQUEST_APPROVAL: _request_approval_state(agent_name, approval_timeout, options),
+        CHECK_APPROVAL: {
+            "Type": "Choice",
+            "Choices": [{"Condition": expr(x.APPROVED), "Next": GUARDED_INVOKE}],
+            "Default": DENIED,
+        },
+        DENIED: {"Type": "Pass", "Output": expr(x.DENIED_RESULT), "End": True},
+        **_invoke_states(GUARDED_INVOKE, GUARDED_FAILED, options),
+    }
+    return _map_state("Route each call: unknown tool, approval, or invoke.", ROUTE, states, options)
 
 
 def _request_approval_state(agent_name: str, timeout_seconds: int, options: RenderOptions) -> dict[str, Any]:
@@ -225,6 +263,7 @@ def agent_states(
         START: start_state(variables),
         CALL_LLM: call_llm_state(gateway_arn, request, options),
         NEXT_STEP: next_step_state(),
-        RUN_TOOLS: run_tools_state(agent_name, approval_timeout_seconds, options),
+        RUN_TOOLS: run_tools_state(options),
+        RUN_TOOLS_GUARDED: run_tools_guarded_state(agent_name, approval_timeout_seconds, options),
         **terminal_states(),
     }

@@ -30,6 +30,13 @@ GATEWAY_ARN = "arn:aws:lambda:us-east-1:123456789012:function:sfa-llm-gateway-de
 REGISTRY_TABLE = "ToolRegistry-dev"
 SIZES = (1, 10, 100, 1000)
 K2_PROMPT = 'reverse_text {"text": "stressed"} and word_count {"text": "one two three"}'
+PROMPTS_BY_K = {
+    1: 'reverse_text {"text": "stressed"}',
+    2: K2_PROMPT,
+    3: 'reverse_text {"text": "a"} reverse_text {"text": "b"} word_count {"text": "c d"}',
+}
+# An unknown name in the batch sends it through the guarded Map (route each call first).
+GUARDED_K2_PROMPT = '!ghost_tool {"q": 1} and word_count {"text": "one two three"}'
 
 
 def bench_tools(count: int) -> list[ResolvedTool]:
@@ -229,7 +236,13 @@ def measure_on_emulator() -> dict[str, dict[str, int]]:
             tools = deploy_tools(aws, [ToolDef("reverse_text"), ToolDef("word_count")])
             spec = validate_agent_spec({"name": "bench", "model": "offline:default", "tools": ["tag:any"]})
             agent = deploy_agent(aws, spec, tools, gateway, options=FAST_OPTIONS)
-            profiles = {"agent": _turn_profile(_checked(agent.run({"prompt": K2_PROMPT})).history)}
+            profiles = {
+                f"agent_k{k}": _turn_profile(_checked(agent.run({"prompt": p})).history)
+                for k, p in PROMPTS_BY_K.items()
+            }
+            profiles["agent_guarded_k2"] = _turn_profile(
+                _checked(agent.run({"prompt": GUARDED_K2_PROMPT})).history
+            )
 
             ddb = aws.client("dynamodb")
             ddb.create_table(
@@ -283,7 +296,7 @@ def run() -> dict[str, dict]:
         agent_states[n], seed_states[n] = count_states(agent), count_states(seed)
         payload[n] = len(canonical_json(agent["States"]["CallLLM"]["Arguments"]["Payload"]).encode())
     measured = measure_on_emulator()
-    ours, seed, seed100 = measured["agent"], measured["seed"], measured["seed_100_tools"]
+    ours, seed, seed100 = measured["agent_k2"], measured["seed"], measured["seed_100_tools"]
     method = "measured on the local emulator: StateEntered events from one CallLLM entry to the next"
     return {
         "agent_states_1_tool": {
@@ -326,6 +339,11 @@ def run() -> dict[str, dict]:
             "baseline": "seed_transitions_per_turn_k2",
             "method": method,
             **{k: v for k, v in ours.items() if k != "transitions_per_turn"},
+            "transitions_per_turn_by_k": {
+                str(k): measured[f"agent_k{k}"]["transitions_per_turn"] for k in PROMPTS_BY_K
+            },
+            "guarded_path_transitions_per_turn_k2": measured["agent_guarded_k2"]["transitions_per_turn"],
+            "note": "fast path (known tools, no approval): 3 + k; guarded (unknown name or approval): 3 + 2k",
         },
         "seed_transitions_per_turn_k2": {
             "value": seed["transitions_per_turn"],

@@ -60,6 +60,7 @@ def test_two_tools_called_in_parallel_in_one_turn(aws: Any, gateway: str) -> Non
     assert out["usage"]["input_tokens"] > 0 and out["usage"]["output_tokens"] == 20
     # History: one Map over 2 iterations, 2 gateway calls, each tool's own Lambda invoked once.
     assert len(run.events("MapStateStarted")) == 1
+    assert run.entered().count("RunTools") == 1 and "RouteToolCall" not in run.entered()  # fast path
     assert len(run.events("MapIterationSucceeded")) == 2
     functions = run.scheduled_functions()
     assert functions.count(bot.gateway_arn) == 2
@@ -80,14 +81,22 @@ def test_tool_error_goes_back_to_the_llm(aws: Any, gateway: str) -> None:
 
 
 def test_unknown_tool_goes_back_to_the_llm(aws: Any, gateway: str) -> None:
-    bot = agent(aws, gateway, [ToolDef("reverse_text")])
-    run = bot.run({"prompt": '!ghost_tool {"q": 1}'})
+    bot = agent(aws, gateway, [ToolDef("reverse_text"), ToolDef("boom")])
+    run = bot.run({"prompt": '!ghost_tool {"q": 1} reverse_text {"text": "ok"} boom {}'})
     assert run.status == "SUCCEEDED", run.cause
-    (result,) = tool_results(run.output)
-    assert result["is_error"] is True
-    assert result["tool_use_id"] == tool_uses(run.output)[0]["id"]
-    assert result["content"] == "Unknown tool ghost_tool: this agent has no tool of that name."
-    assert "UnknownTool" in run.entered() and "InvokeTool" not in run.entered()
+    unknown, fine, failed = tool_results(run.output)
+    assert [r["tool_use_id"] for r in (unknown, fine, failed)] == [u["id"] for u in tool_uses(run.output)]
+    assert unknown["is_error"] is True
+    assert unknown["content"] == "Unknown tool ghost_tool: this agent has no tool of that name."
+    assert fine["content"] == "ko" and "is_error" not in fine
+    assert (
+        failed["is_error"] is True and failed["content"] == "Tool boom failed: ValueError: cannot handle {}"
+    )
+    # A batch with an unknown name takes the guarded Map: every call is routed first.
+    entered = run.entered()
+    assert "RunToolsGuarded" in entered and "RunTools" not in entered
+    assert entered.count("RouteToolCall") == 3 and entered.count("UnknownTool") == 1
+    assert entered.count("GuardedInvokeTool") == 2 and entered.count("GuardedToolFailed") == 1
 
 
 @pytest.mark.parametrize(
@@ -213,6 +222,10 @@ def test_approval_approve_and_deny(aws: Any, gateway: str) -> None:
     reverse, count = tool_results(approved.output)
     assert reverse["tool_use_id"] == detail["tool_use_id"] and reverse["content"] == "cba"
     assert count["content"] == '{"words":2}'  # tools without approval do not wait
+    assert (
+        approved.entered().count("GuardedInvokeTool") == 2
+        and approved.entered().count("RequestApproval") == 1
+    )
 
     denied_arn = bot.start(prompt)
     token = inbox.next()["detail"]["task_token"]

@@ -28,13 +28,16 @@ EXPECTED_STATES = [
     "CallLLM",
     "NextStep",
     "RunTools",
-    "RunTools/RouteToolCall",
-    "RunTools/UnknownTool",
-    "RunTools/RequestApproval",
-    "RunTools/CheckApproval",
-    "RunTools/ToolCallDenied",
     "RunTools/InvokeTool",
     "RunTools/ToolFailed",
+    "RunToolsGuarded",
+    "RunToolsGuarded/RouteToolCall",
+    "RunToolsGuarded/UnknownTool",
+    "RunToolsGuarded/RequestApproval",
+    "RunToolsGuarded/CheckApproval",
+    "RunToolsGuarded/ToolCallDenied",
+    "RunToolsGuarded/GuardedInvokeTool",
+    "RunToolsGuarded/GuardedToolFailed",
     "Answer",
     "TokenBudgetExceeded",
     "MaxTurnsExceeded",
@@ -59,7 +62,8 @@ def test_state_list_is_independent_of_the_number_of_tools() -> None:
         definition = render_agent_definition(spec, many_tools(n), GATEWAY_ARN)
         assert state_names(definition) == EXPECTED_STATES
         counts[n] = len(state_names(definition))
-    assert counts == {0: 15, 1: 15, 200: 15}
+    assert counts == {0: 18, 1: 18, 200: 18}
+    assert len(set(state_names(definition))) == 18  # names unique across the definition
 
 
 def test_expressions_do_not_depend_on_the_spec_or_tools() -> None:
@@ -133,9 +137,10 @@ def test_options_reach_the_definition() -> None:
     definition = render_agent_definition(
         make_spec(approval={"timeout_seconds": 600}), [], GATEWAY_ARN, options=options
     )
-    run_tools = definition["States"]["RunTools"]
-    assert run_tools["MaxConcurrency"] == 4
-    approval = run_tools["ItemProcessor"]["States"]["RequestApproval"]
+    assert definition["States"]["RunTools"]["MaxConcurrency"] == 4
+    guarded = definition["States"]["RunToolsGuarded"]
+    assert guarded["MaxConcurrency"] == 4
+    approval = guarded["ItemProcessor"]["States"]["RequestApproval"]
     assert approval["TimeoutSeconds"] == 600
     assert approval["Arguments"]["Entries"][0]["EventBusName"] == "sfa-registry-prod"
     assert approval["Arguments"]["Entries"][0]["Detail"]["agent"] == "demo"

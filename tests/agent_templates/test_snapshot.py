@@ -81,8 +81,12 @@ def test_rendered_definition_matches_snapshot() -> None:
 
 # cfn-lint 1.x's ASL schema predates JSONata timeouts: Step Functions accepts a JSONata expression in
 # a JSONata state's TimeoutSeconds (CDK: sfn.Timeout.jsonata), cfn-lint wants a number.
-_KNOWN_FALSE_POSITIVES = (
-    "is not of type 'number' at 'States/RunTools/ItemProcessor/States/InvokeTool/TimeoutSeconds'",
+_KNOWN_FALSE_POSITIVES = tuple(
+    f"is not of type 'number' at 'States/{path}/TimeoutSeconds'"
+    for path in (
+        "RunTools/ItemProcessor/States/InvokeTool",
+        "RunToolsGuarded/ItemProcessor/States/GuardedInvokeTool",
+    )
 )
 
 

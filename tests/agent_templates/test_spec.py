@@ -174,3 +174,10 @@ def test_load_errors(tmp_path: Path) -> None:
     as_json = tmp_path / "a.json"
     as_json.write_text('{"name": "j", "model": "offline:default", "tools": ["tag:text"]}')
     assert load_agent_spec(as_json).tools[0].tag == "text"
+
+
+def test_selector_field_form_is_validated_too() -> None:
+    assert ToolSelector(name="x", version_range="^1").version_range == "^1"
+    for bad in ({"name": "x", "version_range": "^1.x.y.z"}, {"name": "x", "tag": "t"}, {"tag": "Bad"}, {}):
+        with pytest.raises(ValidationError):
+            ToolSelector.model_validate(bad)
