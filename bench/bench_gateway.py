@@ -38,6 +38,11 @@ CALLS = {"anthropic": 400, "openai": 200, "gemini": 200, "bedrock": 200}
 WARMUP = 20
 IMPORT_RUNS = 5
 KEYS = {"anthropic": "sk-ant-bench-0000", "openai": "sk-bench-0000", "gemini": "AIzaBench0000000000"}
+KEY_ENV = {
+    "ANTHROPIC_API_KEY": KEYS["anthropic"],
+    "OPENAI_API_KEY": KEYS["openai"],
+    "GEMINI_API_KEY": KEYS["gemini"],
+}
 TOOLS = [
     {
         "name": name,
@@ -68,52 +73,36 @@ EVENT_MESSAGES = [
         "content": [{"type": "tool_result", "tool_use_id": "call_1", "content": '{"temp_c": 21}'}],
     },
 ]
+# fmt: off
 REPLIES = {
-    "anthropic": {
-        "id": "msg_1",
-        "type": "message",
-        "role": "assistant",
-        "model": "m",
-        "content": [{"type": "text", "text": "It is 70 F in Paris."}],
-        "stop_reason": "end_turn",
-        "stop_sequence": None,
-        "usage": {"input_tokens": 120, "output_tokens": 12},
-    },
-    "openai": {
-        "id": "c1",
-        "object": "chat.completion",
-        "created": 1,
-        "model": "m",
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": "It is 70 F."}, "finish_reason": "stop"}
-        ],
-        "usage": {"prompt_tokens": 120, "completion_tokens": 12, "total_tokens": 132},
-    },
-    "gemini": {
-        "candidates": [
-            {"content": {"role": "model", "parts": [{"text": "It is 70 F."}]}, "finishReason": "STOP"}
-        ],
-        "usageMetadata": {"promptTokenCount": 120, "candidatesTokenCount": 12, "totalTokenCount": 132},
-    },
-    "bedrock": {
-        "output": {"message": {"role": "assistant", "content": [{"text": "It is 70 F."}]}},
-        "stopReason": "end_turn",
-        "usage": {"inputTokens": 120, "outputTokens": 12, "totalTokens": 132},
-        "metrics": {"latencyMs": 1},
-    },
+    "anthropic": {"id": "msg_1", "type": "message", "role": "assistant", "model": "m",
+                  "content": [{"type": "text", "text": "It is 70 F in Paris."}], "stop_reason": "end_turn",
+                  "stop_sequence": None, "usage": {"input_tokens": 120, "output_tokens": 12}},
+    "openai": {"id": "c1", "object": "chat.completion", "created": 1, "model": "m",
+               "choices": [{"index": 0, "message": {"role": "assistant", "content": "It is 70 F."},
+                            "finish_reason": "stop"}],
+               "usage": {"prompt_tokens": 120, "completion_tokens": 12, "total_tokens": 132}},
+    "gemini": {"candidates": [{"content": {"role": "model", "parts": [{"text": "It is 70 F."}]},
+                               "finishReason": "STOP"}],
+               "usageMetadata": {"promptTokenCount": 120, "candidatesTokenCount": 12,
+                                 "totalTokenCount": 132}},
+    "bedrock": {"output": {"message": {"role": "assistant", "content": [{"text": "It is 70 F."}]}},
+                "stopReason": "end_turn",
+                "usage": {"inputTokens": 120, "outputTokens": 12, "totalTokens": 132},
+                "metrics": {"latencyMs": 1}},
 }
+# fmt: on
+_ROUTES = (
+    ("/messages", "anthropic"),
+    ("/chat/completions", "openai"),
+    (":generateContent", "gemini"),
+    ("/converse", "bedrock"),
+)
+_BODIES = {kind: json.dumps(body).encode() for kind, body in REPLIES.items()}
 
 
 def _reply_for(path: str) -> bytes:
-    if path.endswith("/messages"):
-        kind = "anthropic"
-    elif path.endswith("/chat/completions"):
-        kind = "openai"
-    elif ":generateContent" in path:
-        kind = "gemini"
-    else:
-        kind = "bedrock"
-    return json.dumps(REPLIES[kind]).encode()
+    return next(_BODIES[kind] for marker, kind in _ROUTES if path.endswith(marker))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -163,9 +152,8 @@ def _direct_call(provider: str, url: str, gateway: Any) -> Callable[[], Any]:
     """The provider's SDK called directly with the request the gateway would send (pre-built)."""
     from llm_gateway.gateway import parse_request
 
-    request = parse_request(
-        {"model": f"{provider}:m", "system": "Be brief.", "messages": EVENT_MESSAGES, "tools": TOOLS}
-    )
+    event = {"model": f"{provider}:m", "system": "Be brief.", "messages": EVENT_MESSAGES, "tools": TOOLS}
+    request = parse_request(event)
     call = gateway._prepare(gateway.providers.get(provider), provider, "m", request)
     if provider == "anthropic":
         import anthropic
@@ -194,19 +182,9 @@ def _direct_call(provider: str, url: str, gateway: Any) -> Callable[[], Any]:
         )
         client = genai.Client(api_key=KEYS[provider], http_options=options)
         return lambda: client.models.generate_content(**to_gemini_wire(call))  # the SDK mutates its input
-    import boto3
-    from botocore.config import Config
-
     from llm_gateway.providers.bedrock import to_converse_wire
 
-    client = boto3.session.Session().client(
-        "bedrock-runtime",
-        region_name="us-east-1",
-        endpoint_url=url,
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, read_timeout=30.0),
-    )
+    client = _bedrock_client(url)
     kwargs = to_converse_wire(call)
     return lambda: client.converse(**kwargs)
 
@@ -222,28 +200,13 @@ def measure_overhead(provider: str, url: str, calls: int) -> dict[str, float]:
     config = GatewayConfig(
         timeout_s=30.0, base_urls={p: url + ("/v1" if p == "openai" else "") for p in KEYS}
     )
-    env = {
-        name: KEYS[p]
-        for p, name in (
-            ("anthropic", "ANTHROPIC_API_KEY"),
-            ("openai", "OPENAI_API_KEY"),
-            ("gemini", "GEMINI_API_KEY"),
-        )
-    }
-    bedrock_client = _bedrock_client(url)
     gateway = Gateway(
         config,
-        keys=KeyStore(config.llm_secret_name, environ=env),
-        providers=ProviderRegistry({"bedrock": BedrockProvider(client=bedrock_client)}),
+        keys=KeyStore(config.llm_secret_name, environ=KEY_ENV),
+        providers=ProviderRegistry({"bedrock": BedrockProvider(client=_bedrock_client(url))}),
     )
     handler_module.set_gateway(gateway)
-    event = {
-        "model": f"{provider}:m",
-        "system": "Be brief.",
-        "messages": EVENT_MESSAGES,
-        "tools": TOOLS,
-        "max_tokens": 256,
-    }
+    event = {"model": f"{provider}:m", "system": "Be brief.", "messages": EVENT_MESSAGES, "tools": TOOLS}
     direct = _direct_call(provider, url, gateway)
     events = [json.loads(json.dumps(event)) for _ in range(WARMUP + calls)]  # Lambda hands a fresh dict
     through = lambda: handler_module.handler(events.pop(), None)  # noqa: E731

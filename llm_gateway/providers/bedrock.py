@@ -79,7 +79,11 @@ def to_converse_wire(call: ProviderCall) -> dict[str, Any]:
     status_field = "anthropic" in call.model
     kwargs: dict[str, Any] = {
         "modelId": call.model,
-        "messages": [_message(m, status_field=status_field) for m in request.messages],
+        "messages": [
+            wire
+            for wire in (_message(m, status_field=status_field) for m in request.messages)
+            if wire["content"]  # Converse rejects empty content
+        ],
         "inferenceConfig": {"maxTokens": request.max_tokens},
     }
     if request.temperature is not None:

@@ -78,7 +78,8 @@ def _contents(messages: list[Message]) -> list[dict[str, Any]]:
                     if data.get("thought_signature"):
                         part["thought_signature"] = base64.b64decode(data["thought_signature"])
                     parts.append(part)
-            contents.append({"role": "model", "parts": parts})
+            if parts:  # Gemini rejects contents without parts
+                contents.append({"role": "model", "parts": parts})
             continue
         results = {r.tool_use_id: r for r in message.tool_results()}
         order = [i for i in calls if i in results]  # call order, one response per call
@@ -93,7 +94,8 @@ def _contents(messages: list[Message]) -> list[dict[str, Any]]:
                 response["id"] = call_id
             parts.append({"function_response": response})
         parts.extend({"text": b.text} for b in message.content if b.type == "text" and b.text)
-        contents.append({"role": "user", "parts": parts})
+        if parts:
+            contents.append({"role": "user", "parts": parts})
     return contents
 
 
