@@ -6,9 +6,11 @@
   gateway Lambda, real tool Lambdas, a DynamoDB ToolRegistry for the seed). A turn with k tool calls
   is the ``StateEntered`` events from one ``CallLLM`` entry to the next (CallLLM, the Choice, the
   Map and each iteration's states); a billed state transition is one entered state.
-* The seed-style template, rendered here for comparison only, is the older design: each execution
-  loads tool specs with a Map of DynamoDB GetItem calls, and the Map over tool calls routes with a
-  Choice holding one branch per tool, each branch its own Task state.
+* The seed-style template (``tests/agent_templates/seed_template.py``, for comparison only) is the
+  older design: each execution loads tool specs with a Map of DynamoDB GetItem calls, and the Map
+  over tool calls routes with a Choice holding one branch per tool, each branch its own Task state.
+
+Run with ``python bench/bench_agents.py`` or ``python -m bench --only agents`` (~20 s).
 """
 
 from __future__ import annotations
@@ -23,11 +25,10 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent_templates import RenderOptions, ResolvedTool, canonical_json, render_agent_definition
-from agent_templates.jsonata import expr, literal
-from agent_templates.spec import AgentSpec, validate_agent_spec
+from agent_templates.spec import validate_agent_spec
+from tests.agent_templates.seed_template import REGISTRY_TABLE, render_seed_definition
 
 GATEWAY_ARN = "arn:aws:lambda:us-east-1:123456789012:function:sfa-llm-gateway-dev"
-REGISTRY_TABLE = "ToolRegistry-dev"
 SIZES = (1, 10, 100, 1000)
 K2_PROMPT = 'reverse_text {"text": "stressed"} and word_count {"text": "one two three"}'
 PROMPTS_BY_K = {
@@ -68,138 +69,6 @@ def count_states(definition: dict[str, Any]) -> int:
         if "ItemProcessor" in state:
             total += count_states(state["ItemProcessor"])
     return total
-
-
-# ---------------------------------------------------------------- seed-style template (comparison)
-def render_seed_definition(spec: AgentSpec, tools: list[ResolvedTool], gateway_arn: str) -> dict[str, Any]:
-    names = sorted(t.name for t in tools)
-    arns = {t.name: t.lambda_arn for t in tools}
-    tool_result = (
-        "{'type': 'tool_result', 'tool_use_id': $states.input.id, 'content': "
-        "$type($states.result.Payload) = 'string' ? $states.result.Payload : $string($states.result.Payload)}"
-    )
-    catch = [
-        {
-            "ErrorEquals": ["States.ALL"],
-            "Output": expr(
-                "{'type': 'tool_result', 'tool_use_id': $states.input.id, 'is_error': true, "
-                "'content': $states.errorOutput.Error}"
-            ),
-            "Next": "ToolFailed",
-        }
-    ]
-    per_tool = {
-        f"Invoke_{name}": {
-            "Type": "Task",
-            "Resource": "arn:aws:states:::lambda:invoke",
-            "Arguments": {"FunctionName": arns[name], "Payload": expr("$states.input.input")},
-            "Catch": catch,
-            "Output": expr(tool_result),
-            "End": True,
-        }
-        for name in names
-    }
-    iteration = {
-        "RouteTool": {
-            "Type": "Choice",
-            "Choices": [
-                {"Condition": expr(f"$states.input.name = {json.dumps(n)}"), "Next": f"Invoke_{n}"}
-                for n in names
-            ],
-            "Default": "UnknownTool",
-        },
-        **per_tool,
-        "UnknownTool": {
-            "Type": "Pass",
-            "Output": expr("{'type': 'tool_result', 'tool_use_id': $states.input.id, 'is_error': true}"),
-            "End": True,
-        },
-        "ToolFailed": {"Type": "Pass", "End": True},
-    }
-    load = {
-        "GetToolSpec": {
-            "Type": "Task",
-            "Resource": "arn:aws:states:::dynamodb:getItem",
-            "Arguments": {
-                "TableName": REGISTRY_TABLE,
-                "Key": {"tool_name": {"S": expr("$states.input")}, "version": {"S": "latest"}},
-            },
-            "Output": expr("$parse($states.result.Item.spec.S)"),
-            "End": True,
-        }
-    }
-    answer = (
-        "{'answer': $states.input.messages[-1].content[type = 'text'].text, "
-        "'messages': $states.input.messages}"
-    )
-    states = {
-        "Init": {
-            "Type": "Pass",
-            "Assign": {"names": literal(names), "turns": 0},
-            "Output": expr(
-                "{'messages': [{'role': 'user', "
-                "'content': [{'type': 'text', 'text': $states.input.prompt}]}]}"
-            ),
-            "Next": "LoadToolSpecs",
-        },
-        "LoadToolSpecs": {
-            "Type": "Map",
-            "Items": expr("$names"),
-            "MaxConcurrency": 10,
-            "ItemProcessor": {
-                "ProcessorConfig": {"Mode": "INLINE"},
-                "StartAt": "GetToolSpec",
-                "States": load,
-            },
-            "Assign": {"toolspecs": expr("$states.result")},
-            "Output": expr("$states.input"),
-            "Next": "CallLLM",
-        },
-        "CallLLM": {
-            "Type": "Task",
-            "Resource": "arn:aws:states:::lambda:invoke",
-            "Arguments": {
-                "FunctionName": gateway_arn,
-                "Payload": {
-                    "model": spec.model,
-                    "system": literal(spec.system),
-                    "max_tokens": spec.max_tokens,
-                    "tools": expr("$toolspecs"),
-                    "messages": expr("$states.input.messages"),
-                },
-            },
-            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "LLMFailed"}],
-            "Assign": {"turns": expr("$turns + 1")},
-            "Output": expr(
-                "{'messages': $append($states.input.messages, [$states.result.Payload.message]), "
-                "'stop_reason': $states.result.Payload.stop_reason, "
-                "'tool_calls': $states.result.Payload.tool_calls}"
-            ),
-            "Next": "CheckStop",
-        },
-        "CheckStop": {
-            "Type": "Choice",
-            "Choices": [{"Condition": expr("$states.input.stop_reason != 'tool_use'"), "Next": "Done"}],
-            "Default": "RunTools",
-        },
-        "RunTools": {
-            "Type": "Map",
-            "Items": expr("$states.input.tool_calls"),
-            "MaxConcurrency": 10,
-            "ItemProcessor": {
-                "ProcessorConfig": {"Mode": "INLINE"},
-                "StartAt": "RouteTool",
-                "States": iteration,
-            },
-            "Output": expr(
-                "{'messages': $append($states.input.messages, [{'role': 'user', 'content': $states.result}])}"
-            ),
-            "Next": "CallLLM",
-        },
-        "Done": {"Type": "Succeed", "Output": expr(answer)},
-        "LLMFailed": {"Type": "Fail", "Error": "LLMFailed"},
-    }
-    return {"QueryLanguage": "JSONata", "StartAt": "Init", "States": states}
 
 
 # ---------------------------------------------------------------- emulator runs

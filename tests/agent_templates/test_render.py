@@ -228,3 +228,17 @@ def test_template_avoids_the_emulator_quirks() -> None:
     start = definition["States"]["Start"]["Assign"]
     assert isinstance(start["tools"], dict) and isinstance(start["limits"], dict)
     assert (start["turns"], start["tool_calls"]) == (0, 0)
+
+
+def test_seed_style_template_grows_with_tools() -> None:
+    """The comparison template of bench/bench_agents.py: one Task state per tool."""
+    from tests.agent_templates.seed_template import render_seed_definition
+
+    def count(definition: dict[str, Any]) -> int:
+        return sum(
+            1 + count(s["ItemProcessor"]) if "ItemProcessor" in s else 1
+            for s in definition["States"].values()
+        )
+
+    sizes = {n: count(render_seed_definition(make_spec(), many_tools(n), GATEWAY_ARN)) for n in (1, 10, 100)}
+    assert sizes == {1: 12, 10: 21, 100: 111}
