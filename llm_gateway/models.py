@@ -99,6 +99,11 @@ class GatewayRequest(_Model):
     temperature: float | None = Field(default=None, ge=0, le=2)
     fallbacks: list[str] = Field(default_factory=list)
 
+    @field_validator("tools", "fallbacks", mode="before")
+    @classmethod
+    def _null_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value  # JSONata templates may pass null for "none"
+
     @field_validator("system", mode="before")
     @classmethod
     def _system_blocks(cls, value: Any) -> Any:

@@ -141,6 +141,18 @@ def test_malformed_requests_fail_before_any_provider(request_: dict[str, Any]) -
     assert h.metrics == []
 
 
+def test_null_tools_and_fallbacks_mean_none() -> None:
+    response = make_harness().gateway.complete(
+        {
+            "model": "offline",
+            "messages": [{"role": "user", "content": "hi"}],
+            "tools": None,
+            "fallbacks": None,
+        }
+    )
+    assert response.provider == "offline"
+
+
 def test_missing_key_names_the_key_and_where_to_put_it(server: FakeServer) -> None:
     h = make_harness({"openai": server.url + "/v1"}, keys={})
     with pytest.raises(AuthenticationFailed) as info:
