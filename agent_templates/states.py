@@ -206,8 +206,10 @@ def _request_approval_state(agent_name: str, timeout_seconds: int, options: Rend
     (``{"approved": true}`` runs the tool; anything else denies) or SendTaskFailure (denies)."""
     detail = {
         "schema_version": APPROVAL_EVENT_SCHEMA_VERSION,
-        "agent": literal(agent_name),
-        "tool": expr("$states.input.name"),
+        # Field names are those of control_plane.events.ToolApprovalRequested (design.md §5).
+        "occurred_at": expr("$states.context.State.EnteredTime"),
+        "agent_name": literal(agent_name),
+        "tool_name": expr("$states.input.name"),
         "tool_version": expr("$lookup($tools, $states.input.name).version"),
         "tool_use_id": expr("$states.input.id"),
         "input": expr("$states.input.input"),

@@ -210,8 +210,12 @@ def test_approval_approve_and_deny(aws: Any, gateway: str) -> None:
     event = inbox.next()
     assert event["source"] == "sfn-agents.registry" and event["detail-type"] == "ToolApprovalRequested"
     detail = event["detail"]
-    assert detail["schema_version"] == 1 and detail["agent"] == "demo"
-    assert detail["tool"] == "reverse_text" and detail["tool_version"] == "1.0.0"
+    assert detail["schema_version"] == 1 and detail["agent_name"] == "demo"
+    assert detail["tool_name"] == "reverse_text" and detail["tool_version"] == "1.0.0"
+    from control_plane.events import ToolApprovalRequested, parse_event
+
+    parsed = parse_event(event)
+    assert isinstance(parsed, ToolApprovalRequested) and parsed.task_token == detail["task_token"]
     assert detail["input"] == {"text": "abc"} and detail["execution_arn"] == approved_arn
     assert detail["timeout_seconds"] == 86400
     sfn.send_task_success(

@@ -143,7 +143,7 @@ def test_options_reach_the_definition() -> None:
     approval = guarded["ItemProcessor"]["States"]["RequestApproval"]
     assert approval["TimeoutSeconds"] == 600
     assert approval["Arguments"]["Entries"][0]["EventBusName"] == "sfa-registry-prod"
-    assert approval["Arguments"]["Entries"][0]["Detail"]["agent"] == "demo"
+    assert approval["Arguments"]["Entries"][0]["Detail"]["agent_name"] == "demo"
 
 
 def _evaluate(text: str) -> Any:
