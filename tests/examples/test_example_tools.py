@@ -13,19 +13,26 @@ import pytest
 from tool_sdk import encode_manifest_tags, is_valid_aws_tag, load_manifest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "tools"
+UPDATES = EXAMPLES.parent / "updates"
+TOOL_DIRS = sorted(p for root in (EXAMPLES, UPDATES) for p in root.iterdir() if p.is_dir())
 
 
-@pytest.mark.parametrize("tool", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
-def test_example_manifest_is_valid_and_fits_tags(tool):
-    manifest = load_manifest(EXAMPLES / tool / "manifest.yaml")
-    assert manifest.name == tool
+@pytest.mark.parametrize("folder", TOOL_DIRS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_example_manifest_is_valid_and_fits_tags(folder):
+    manifest = load_manifest(folder / "manifest.yaml")
+    assert manifest.name == folder.name
     assert all(is_valid_aws_tag(k, v) for k, v in encode_manifest_tags(manifest).items())
 
 
-def test_convert_units_python_handler():
-    spec = importlib.util.spec_from_file_location("convert_units", EXAMPLES / "convert_units" / "handler.py")
+def load_handler(folder: Path):
+    spec = importlib.util.spec_from_file_location(f"h_{folder.parent.name}", folder / "handler.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_convert_units_python_handler():
+    module = load_handler(EXAMPLES / "convert_units")
     assert module.handler({"value": 42.195, "from_unit": "km", "to_unit": "mi"}, None) == {
         "value": 26.2188,
         "unit": "mi",
@@ -44,3 +51,13 @@ def test_text_stats_node_handler():
     )
     out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True, timeout=30)
     assert json.loads(out.stdout) == {"words": 4, "characters": 21, "sentences": 2, "longest_word": "Hello"}
+
+
+def test_convert_units_update_adds_nautical_miles():
+    old, new = load_handler(EXAMPLES / "convert_units"), load_handler(UPDATES / "convert_units")
+    with pytest.raises(ValueError, match="unknown unit"):
+        old.handler({"value": 1852, "from_unit": "m", "to_unit": "nmi"}, None)
+    assert new.handler({"value": 1852, "from_unit": "m", "to_unit": "nmi"}, None) == {
+        "value": 1.0,
+        "unit": "nmi",
+    }
