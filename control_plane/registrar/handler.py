@@ -44,9 +44,12 @@ def record_result(result: SyncResult, metrics_: Metrics = metrics, logger_: Logg
         metrics_.add_metric(name=f"SyncMs_{name}", unit=MetricUnit.Milliseconds, value=round(value, 3))
     if result.attempts > 1:
         metrics_.add_metric(name="SyncConflictRetries", unit=MetricUnit.Count, value=result.attempts - 1)
+    # "function_name" is Powertools' key for the handler's own function: the synced one is "target".
+    fields = result.as_dict()
+    fields["target_function"] = fields.pop("function_name")
     logger_.info(
         f"sync {result.outcome}",
-        extra={**result.as_dict(), "timings_ms": {k: round(v, 3) for k, v in result.timings_ms.items()}},
+        extra={**fields, "timings_ms": {k: round(v, 3) for k, v in result.timings_ms.items()}},
     )
 
 
@@ -58,9 +61,9 @@ def handle(event: dict[str, Any], registrar: Registrar) -> dict[str, Any]:
         detail = event.get("detail") if isinstance(event.get("detail"), dict) else {}
         logger.info("event ignored", extra={"event_name": detail.get("eventName"), "id": event.get("id")})
         return {"outcome": "ignored"}
-    tracer.put_annotation("function_name", trigger.function_name)
+    tracer.put_annotation("target_function", trigger.function_name)
     logger.append_keys(
-        function_name=trigger.function_name, trigger=trigger.event_name, event_id=trigger.event_id
+        target_function=trigger.function_name, trigger=trigger.event_name, event_id=trigger.event_id
     )
     result = registrar.sync(trigger.function_name, trigger=trigger.event_name)
     tracer.put_annotation("outcome", result.outcome)

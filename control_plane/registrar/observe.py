@@ -142,7 +142,8 @@ def interpret(snapshot: FunctionSnapshot, config: ControlPlaneConfig, observed_a
 
 
 def _rejected(base: dict[str, Any], reasons: list[tuple[str, str, str]]) -> Observation:
-    items = [RejectionReason(code=c, path=p, message=_short(m, _MAX_MESSAGE) or "") for c, p, m in reasons]  # type: ignore[arg-type]
+    unique = dict.fromkeys((c, p, _short(m, _MAX_MESSAGE) or "") for c, p, m in reasons)
+    items = [RejectionReason(code=c, path=p, message=m) for c, p, m in unique]  # type: ignore[arg-type]
     if len(items) > _MAX_REASONS:
         extra = len(items) - _MAX_REASONS + 1
         items = [

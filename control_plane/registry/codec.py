@@ -87,7 +87,8 @@ def storability_problems(value: Any, path: str = "") -> list[Problem]:
             return [Problem(path, f"{value!r} is not a finite number")]
         try:
             number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-            digits = len(number.normalize().as_tuple().digits)
+            # significant digits, without normalize() (which rounds to the context's 28 digits)
+            digits = len("".join(map(str, number.as_tuple().digits)).strip("0") or "0")
         except InvalidOperation:
             return [Problem(path, f"{value!r} is not a storable number")]
         magnitude = abs(number)
