@@ -1,0 +1,90 @@
+"""Small builders of low-level DynamoDB requests for ``AgentRegistry`` (plain values in, AV maps out)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from control_plane.agents.keys import AGENTS_ATTR, PK
+from control_plane.aws import call
+from control_plane.errors import AwsThrottledError
+from control_plane.registry.codec import from_attribute_map, to_attribute_map, to_attribute_value
+
+__all__ = ["batch_get", "set_update", "update_expression"]
+
+
+def update_expression(
+    values: dict[str, Any], remove: tuple[str, ...] = (), if_not_exists: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """``UpdateExpression`` + names/values that SET ``values`` (``None`` → REMOVE) and REMOVE ``remove``.
+
+    Attributes in ``if_not_exists`` keep their current value when present (``created_at``).
+    """
+    names: dict[str, str] = {}
+    av: dict[str, Any] = {}
+    sets: list[str] = []
+    removes: list[str] = []
+    for index, (attr, value) in enumerate(sorted(values.items())):
+        names[f"#a{index}"] = attr
+        if value is None:
+            removes.append(f"#a{index}")
+        elif attr in if_not_exists:
+            sets.append(f"#a{index} = if_not_exists(#a{index}, :v{index})")
+            av[f":v{index}"] = to_attribute_value(value)
+        else:
+            sets.append(f"#a{index} = :v{index}")
+            av[f":v{index}"] = to_attribute_value(value)
+    for index, attr in enumerate(sorted(set(remove) - set(values))):
+        names[f"#r{index}"] = attr
+        removes.append(f"#r{index}")
+    parts = []
+    if sets:
+        parts.append("SET " + ", ".join(sets))
+    if removes:
+        parts.append("REMOVE " + ", ".join(removes))
+    out: dict[str, Any] = {"UpdateExpression": " ".join(parts), "ExpressionAttributeNames": names}
+    if av:
+        out["ExpressionAttributeValues"] = av
+    return out
+
+
+def set_update(table: str, key: str, element: str, *, add: bool) -> dict[str, Any]:
+    """An ``Update`` (transaction item body) that ADDs/DELETEs ``element`` in the key's string set."""
+    return {
+        "TableName": table,
+        "Key": to_attribute_map({PK: key}),
+        "UpdateExpression": f"{'ADD' if add else 'DELETE'} #s :e",
+        "ExpressionAttributeNames": {"#s": AGENTS_ATTR},
+        "ExpressionAttributeValues": {":e": {"SS": [element]}},
+    }
+
+
+def batch_get(
+    client: Any, table: str, keys: list[str], *, sleep: Callable[[float], None] = time.sleep
+) -> list[dict[str, Any]]:
+    """Strongly consistent ``BatchGetItem`` of ``keys`` (100 per call; unprocessed keys retried)."""
+    out: list[dict[str, Any]] = []
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), 100):
+        request: dict[str, Any] = {
+            table: {
+                "Keys": [to_attribute_map({PK: k}) for k in unique[start : start + 100]],
+                "ConsistentRead": True,
+            }
+        }
+        for attempt in range(8):
+            response = call(client.batch_get_item, RequestItems=request)
+            out += [from_attribute_map(i) for i in response.get("Responses", {}).get(table, [])]
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            sleep(min(0.05 * 2**attempt, 1.0))
+        if request:
+            raise AwsThrottledError(
+                "BatchGetItem left keys unprocessed after 8 attempts",
+                operation="batch_get_item",
+                code="UnprocessedKeys",
+                retryable=True,
+            )
+    return out

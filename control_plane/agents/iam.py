@@ -1,0 +1,210 @@
+"""IAM documents of agent roles: trust, permissions boundary, and grants sized to IAM's limits.
+
+Grants are a set of resources (Lambda function ARNs → ``lambda:InvokeFunction``, event bus ARNs →
+``events:PutEvents``), taken from ``agent_templates.iam.definition_policy_statements``. IAM limits
+(not enforced by moto, so checked here): inline policies ≤ 10,240 characters per role, managed
+policies ≤ 6,144 each, 10 managed policies per role (whitespace does not count; documents are
+compact JSON). :func:`plan_policies` picks the tightest layout that fits:
+
+1. ``exact``: every resource in the inline policy;
+2. ``wildcard``: functions that follow the naming convention ``tool-*-{env}`` (same account and
+   region) collapse into ``…:function:tool-*-{env}`` (and ``:*`` for qualified ARNs); the rest stay
+   exact, inline;
+3. ``managed``: as 2, with the exact resources that do not fit inline packed into managed policies;
+4. more than 10 managed policies' worth: :class:`PolicyTooLargeError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from agent_templates import AgentSpec, RenderOptions, ResolvedTool
+from agent_templates.iam import definition_policy_statements
+from control_plane.agents.errors import PolicyTooLargeError
+
+__all__ = [
+    "INLINE_LIMIT",
+    "INLINE_POLICY_NAME",
+    "MANAGED_LIMIT",
+    "MANAGED_POLICY_PATH",
+    "MAX_MANAGED_POLICIES",
+    "PolicyPlan",
+    "boundary_policy_document",
+    "grants_for",
+    "managed_policy_name",
+    "plan_policies",
+    "policy_chars",
+    "trust_policy_document",
+]
+
+INLINE_LIMIT = 10_240
+MANAGED_LIMIT = 6_144
+MAX_MANAGED_POLICIES = 10
+INLINE_POLICY_NAME = "sfa-agent-grants"
+MANAGED_POLICY_PATH = "/sfa-agents/"
+_VERSION = "2012-10-17"
+
+
+def policy_chars(document: dict[str, Any]) -> int:
+    """The size IAM checks: the document without insignificant whitespace."""
+    return len(json.dumps(document, separators=(",", ":")))
+
+
+def trust_policy_document() -> dict[str, Any]:
+    return {
+        "Version": _VERSION,
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+
+
+def boundary_policy_document(region: str, account: str, bus_name: str, partition: str = "aws") -> dict:
+    """The permissions boundary of every agent role: invoke Lambdas, publish to the registry bus,
+    and Step Functions log delivery (which has no resource-level permissions)."""
+    return {
+        "Version": _VERSION,
+        "Statement": [
+            {
+                "Sid": "InvokeFunctions",
+                "Effect": "Allow",
+                "Action": "lambda:InvokeFunction",
+                "Resource": f"arn:{partition}:lambda:{region}:{account}:function:*",
+            },
+            {
+                "Sid": "PublishRegistryEvents",
+                "Effect": "Allow",
+                "Action": "events:PutEvents",
+                "Resource": f"arn:{partition}:events:{region}:{account}:event-bus/{bus_name}",
+            },
+            {
+                "Sid": "LogDelivery",
+                "Effect": "Allow",
+                "Action": [
+                    "logs:CreateLogDelivery",
+                    "logs:GetLogDelivery",
+                    "logs:UpdateLogDelivery",
+                    "logs:DeleteLogDelivery",
+                    "logs:ListLogDeliveries",
+                    "logs:PutResourcePolicy",
+                    "logs:DescribeResourcePolicies",
+                    "logs:DescribeLogGroups",
+                ],
+                "Resource": "*",
+            },
+        ],
+    }
+
+
+def managed_policy_name(agent: str, env: str, index: int) -> str:
+    return f"agent-{agent}-{env}-grants-{index}"
+
+
+def grants_for(
+    spec: AgentSpec, tools: Iterable[ResolvedTool], gateway_arn: str, options: RenderOptions
+) -> frozenset[str]:
+    """The resources the agent's definition needs (see ``definition_policy_statements``)."""
+    out: set[str] = set()
+    for statement in definition_policy_statements(spec, list(tools), gateway_arn, options=options):
+        resource = statement["Resource"]
+        out.update([resource] if isinstance(resource, str) else resource)
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class PolicyPlan:
+    """The documents to put on an agent role for a set of grants."""
+
+    mode: Literal["exact", "wildcard", "managed"]
+    inline: dict[str, Any]
+    managed: tuple[dict[str, Any], ...] = ()
+    wildcards: tuple[str, ...] = field(default=())
+
+    @property
+    def inline_chars(self) -> int:
+        return policy_chars(self.inline)
+
+    @property
+    def managed_chars(self) -> tuple[int, ...]:
+        return tuple(policy_chars(d) for d in self.managed)
+
+    @property
+    def total_chars(self) -> int:
+        return self.inline_chars + sum(self.managed_chars)
+
+
+def _document(functions: list[str], buses: list[str]) -> dict[str, Any]:
+    statements: list[dict[str, Any]] = []
+    if functions:
+        statements.append(
+            {
+                "Sid": "InvokeFunctions",
+                "Effect": "Allow",
+                "Action": "lambda:InvokeFunction",
+                "Resource": functions,
+            }
+        )
+    if buses:
+        statements.append(
+            {
+                "Sid": "PublishApprovalRequests",
+                "Effect": "Allow",
+                "Action": "events:PutEvents",
+                "Resource": buses,
+            }
+        )
+    return {"Version": _VERSION, "Statement": statements}
+
+
+def _pack(base: list[str], extra: list[str], buses: list[str], limit: int) -> tuple[list[str], list[str]]:
+    """Greedily add ``extra`` resources to ``base`` while the document stays within ``limit``."""
+    taken = list(base)
+    size = policy_chars(_document(taken or ["x"], buses)) - (0 if taken else len('"x"'))
+    for index, resource in enumerate(extra):
+        cost = len(json.dumps(resource)) + (1 if taken else 0)
+        if size + cost > limit:
+            return taken, extra[index:]
+        taken.append(resource)
+        size += cost
+    return taken, []
+
+
+def plan_policies(
+    grants: Iterable[str], *, env: str, region: str, account: str, partition: str = "aws"
+) -> PolicyPlan:
+    """The tightest policy layout for ``grants`` within IAM's size limits (see the module doc)."""
+    resources = sorted(set(grants))
+    functions = [r for r in resources if ":lambda:" in r]
+    buses = [r for r in resources if r not in functions]
+    exact = _document(functions, buses)
+    if policy_chars(exact) <= INLINE_LIMIT:
+        return PolicyPlan("exact", exact)
+    convention = re.compile(
+        rf"^arn:{re.escape(partition)}:lambda:{re.escape(region)}:{re.escape(account)}:function:"
+        rf"tool-[A-Za-z0-9_-]+-{re.escape(env)}(:[A-Za-z0-9_$-]+)?$"
+    )
+    matched = [r for r in functions if convention.match(r)]
+    prefix = f"arn:{partition}:lambda:{region}:{account}:function:tool-*-{env}"
+    wildcards = [prefix, f"{prefix}:*"] if matched else []
+    rest = [r for r in functions if r not in set(matched)]
+    inline_functions, overflow = _pack(wildcards, rest, buses, INLINE_LIMIT)
+    inline = _document(inline_functions, buses)
+    if not overflow:
+        return PolicyPlan("wildcard", inline, wildcards=tuple(wildcards))
+    managed: list[dict[str, Any]] = []
+    while overflow:
+        chunk, overflow = _pack([], overflow, [], MANAGED_LIMIT)
+        if not chunk:
+            raise PolicyTooLargeError(f"the function ARN {overflow[0]!r} alone exceeds a managed policy")
+        managed.append(_document(chunk, []))
+    if len(managed) > MAX_MANAGED_POLICIES:
+        raise PolicyTooLargeError(
+            f"{len(rest)} function ARNs outside the tool-*-{env} naming convention need "
+            f"{len(managed)} managed policies of {MANAGED_LIMIT} characters (IAM allows "
+            f"{MAX_MANAGED_POLICIES} per role): name tool functions tool-<id>-{env} or select fewer tools"
+        )
+    return PolicyPlan("managed", inline, tuple(managed), tuple(wildcards))

@@ -1,0 +1,117 @@
+"""The regenerator's configuration (environment variables; defaults follow design.md §8 names).
+
+=================================  ==========================================================
+variable                           default
+=================================  ==========================================================
+``SFA_ENV`` and the table/bus      as ``control_plane.config.ControlPlaneConfig``
+variables
+``SFA_GATEWAY_FUNCTION_ARN``       ``arn:aws:lambda:{region}:{account}:function:sfa-llm-gateway-{env}``
+``SFA_AGENT_BOUNDARY_POLICY_ARN``  ``arn:aws:iam::{account}:policy/sfa-agent-boundary-{env}``
+``SFA_AGENT_RENDER_OPTIONS``       ``{}``: JSON fields of ``agent_templates.RenderOptions``
+                                   (retries, concurrency, …; ``env`` and the bus come from here)
+``SFA_REGENERATOR_LEASE_SECONDS``  ``300`` (keep above the Lambda timeout)
+``AWS_REGION``                     required (Lambda sets it)
+=================================  ==========================================================
+
+The account comes from the caller (the Lambda context's function ARN), ``SFA_ACCOUNT_ID``, or STS.
+Every regenerator of an environment must use the same render options: they are part of the
+definition hash.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from agent_templates import RenderOptions
+from control_plane.aws import call, client_or_default
+from control_plane.config import ControlPlaneConfig
+from control_plane.deployment import agent_boundary_policy_name, gateway_function_name
+from control_plane.errors import ConfigError
+
+__all__ = ["RegeneratorConfig"]
+
+
+@dataclass(frozen=True)
+class RegeneratorConfig:
+    """Names, account and render options the regenerator works with."""
+
+    base: ControlPlaneConfig
+    region: str
+    account_id: str
+    gateway_arn: str
+    boundary_arn: str
+    render_options: RenderOptions
+    lease_seconds: int = 300
+    partition: str = "aws"
+
+    @property
+    def env(self) -> str:
+        return self.base.env
+
+    @classmethod
+    def build(
+        cls,
+        base: ControlPlaneConfig,
+        *,
+        region: str,
+        account_id: str,
+        gateway_arn: str | None = None,
+        boundary_arn: str | None = None,
+        render_options: Mapping[str, Any] | RenderOptions | None = None,
+        lease_seconds: int = 300,
+    ) -> RegeneratorConfig:
+        env = base.env
+        if isinstance(render_options, RenderOptions):
+            options = render_options.model_copy(update={"env": env, "event_bus_name": base.bus_name})
+        else:
+            fields = {**(render_options or {}), "env": env, "event_bus_name": base.bus_name}
+            try:
+                options = RenderOptions.model_validate(fields)
+            except ValueError as exc:
+                raise ConfigError(f"invalid SFA_AGENT_RENDER_OPTIONS: {exc}") from None
+        return cls(
+            base=base,
+            region=region,
+            account_id=account_id,
+            gateway_arn=gateway_arn
+            or f"arn:aws:lambda:{region}:{account_id}:function:{gateway_function_name(env)}",
+            boundary_arn=boundary_arn
+            or f"arn:aws:iam::{account_id}:policy/{agent_boundary_policy_name(env)}",
+            render_options=options,
+            lease_seconds=lease_seconds,
+        )
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        account_id: str | None = None,
+        sts_client: Any | None = None,
+    ) -> RegeneratorConfig:
+        e = os.environ if environ is None else environ
+        region = e.get("AWS_REGION") or e.get("AWS_DEFAULT_REGION")
+        if not region:
+            raise ConfigError("AWS_REGION is not set")
+        account = account_id or e.get("SFA_ACCOUNT_ID", "").strip()
+        if not account:
+            sts = client_or_default("sts", sts_client)
+            account = call(sts.get_caller_identity)["Account"]
+        try:
+            options = json.loads(e.get("SFA_AGENT_RENDER_OPTIONS") or "{}")
+            lease = int(e.get("SFA_REGENERATOR_LEASE_SECONDS") or 300)
+        except ValueError as exc:
+            raise ConfigError(f"invalid regenerator setting: {exc}") from None
+        return cls.build(
+            ControlPlaneConfig.from_env(e),
+            region=region,
+            account_id=account,
+            gateway_arn=e.get("SFA_GATEWAY_FUNCTION_ARN", "").strip() or None,
+            boundary_arn=e.get("SFA_AGENT_BOUNDARY_POLICY_ARN", "").strip() or None,
+            render_options=options,
+            lease_seconds=lease,
+        )
