@@ -89,6 +89,8 @@ def _failed_sources(outcomes: list[AgentOutcome]) -> set[str]:
 def handle(event: dict[str, Any], regenerator: Regenerator, context: Any = None) -> dict[str, Any]:
     """Process one stream batch; returns the partial batch response (``batchItemFailures``)."""
     records = event.get("Records") or []
+    if not records:  # Powertools refuses an empty batch
+        return {"batchItemFailures": []}
     tool_changes, agent_changes, sources = plan_batch(records, regenerator.config)
     failed: set[str]
     try:
