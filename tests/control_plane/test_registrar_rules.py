@@ -260,3 +260,20 @@ def test_requested_status_is_recorded_and_never_latest(tools, registrar, registr
     record = registry.get(f"st_{status}", "1.0.0")
     assert (record.status, record.requested_status, record.status_reason) == (status, status, "manifest")
     assert registry.get_item(f"st_{status}", LATEST_SK) is None
+
+
+def test_renaming_the_tool_supersedes_the_old_name_which_stays_owned(tools, registrar, registry, publisher):
+    tools.create("tool-rn", manifest("old_name", "1.0.0"))
+    registrar.sync("tool-rn")
+    publisher.clear()
+    tools.retag("tool-rn", manifest("new_name", "1.0.0"))
+    assert registrar.sync("tool-rn").outcome == "registered"
+    old = registry.get("old_name", "1.0.0", consistent=True)
+    assert (old.status, old.status_reason) == ("disabled", "superseded")
+    assert registry.get_item("old_name", LATEST_SK) is None
+    assert registry.get("new_name").lambda_function_name == "tool-rn"
+    assert registry.binding("tool-rn").tools == ["new_name", "old_name"]
+    assert registry.owner("old_name").owner_function_name == "tool-rn"  # still owned: it may come back
+    kinds = sorted((e.DETAIL_TYPE, e.tool_name) for e in publisher.events)
+    assert kinds == [("ToolDeregistered", "old_name"), ("ToolRegistered", "new_name")]
+    assert publisher.of("ToolDeregistered")[0].superseded_by == "new_name@1.0.0"
