@@ -17,7 +17,7 @@ from control_plane.config import ControlPlaneConfig
 from control_plane.errors import AwsResourceNotFoundError
 from control_plane.events.models import RejectionReason
 from control_plane.registry.codec import MAX_ITEM_BYTES, item_size, storability_problems, to_attribute_map
-from tool_sdk.errors import InvalidManifestInTagsError, ManifestValidationError, TagDecodeError
+from tool_sdk.errors import InvalidManifestInTagsError, ManifestValidationError, Problem, TagDecodeError
 from tool_sdk.manifest import ToolManifest, validate_manifest
 from tool_sdk.tags import NAME_TAG, VERSION_TAG, decode_manifest_tags, has_manifest_tags, manifest_sha256
 
@@ -114,7 +114,7 @@ def interpret(snapshot: FunctionSnapshot, config: ControlPlaneConfig, observed_a
         )
     try:
         manifest = decode_manifest_tags(tags, portability=False)
-        manifest, report = validate_manifest(manifest.canonical_dict(), portability=True)
+        manifest, report = _with_portability(manifest)
     except InvalidManifestInTagsError as exc:
         return _rejected(base, [("invalid_manifest", p.path, p.message) for p in exc.problems])
     except ManifestValidationError as exc:
@@ -139,6 +139,22 @@ def interpret(snapshot: FunctionSnapshot, config: ControlPlaneConfig, observed_a
         portability_warnings=report.warnings,
         **base,
     )
+
+
+def _with_portability(manifest: ToolManifest) -> tuple[ToolManifest, Any]:
+    """Validate again with the registered LLM-provider checkers (they report portability warnings).
+
+    A checker that crashes is a rejection with the reason, not a registrar failure: a tool whose
+    schema could not be checked is not registered, and the reason is visible in ToolRejected.
+    """
+    try:
+        return validate_manifest(manifest.canonical_dict(), portability=True)
+    except ManifestValidationError:
+        raise
+    except Exception as exc:  # a provider checker's bug must not fail every retry of this event
+        raise ManifestValidationError(
+            [Problem("input_schema", f"portability check failed: {type(exc).__name__}: {exc}")]
+        ) from None
 
 
 def _rejected(base: dict[str, Any], reasons: list[tuple[str, str, str]]) -> Observation:

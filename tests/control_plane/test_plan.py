@@ -93,3 +93,19 @@ def test_every_write_is_conditioned_on_the_revision_it_was_planned_from():
         ("Put", "1.0.0"),
         ("Put", "binding"),
     ]
+
+
+def test_a_crashing_portability_checker_rejects_instead_of_failing():
+    from tool_sdk.portability import register_schema_checker, unregister_schema_checker
+
+    def broken(schema: dict) -> object:
+        raise RuntimeError("checker bug")
+
+    register_schema_checker("zz-broken", broken)
+    try:
+        obs = _observe("2026-01-01T00:00:00.000000Z", "r")
+    finally:
+        unregister_schema_checker("zz-broken")
+    assert obs.kind == "rejected"
+    assert [(r.code, r.path) for r in obs.reasons] == [("invalid_manifest", "input_schema")]
+    assert "RuntimeError: checker bug" in obs.reasons[0].message
