@@ -185,7 +185,7 @@ def plan_policies(
         return PolicyPlan("exact", exact)
     convention = re.compile(
         rf"^arn:{re.escape(partition)}:lambda:{re.escape(region)}:{re.escape(account)}:function:"
-        rf"tool-[A-Za-z0-9_-]+-{re.escape(env)}(:[A-Za-z0-9_$-]+)?$"
+        rf"tool-[A-Za-z0-9_-]+-{re.escape(env)}(:[A-Za-z0-9_$*-]+)?$"
     )
     matched = [r for r in functions if convention.match(r)]
     prefix = f"arn:{partition}:lambda:{region}:{account}:function:tool-*-{env}"

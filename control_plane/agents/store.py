@@ -163,19 +163,21 @@ class AgentRegistry(DerivedStateWrites):
         }
         agent = self._agent_update(spec.name, values, current.generation if current else None)
         directory = {"Update": set_update(self.table_name, DIRECTORY_KEY, spec.name, add=True)}
-        adds = [
-            {"Update": set_update(self.table_name, k, e, add=True)} for k, e in new.items() if old.get(k) != e
-        ]
-        removes = [
-            {"Update": set_update(self.table_name, k, e, add=False)}
-            for k, e in old.items()
-            if new.get(k) != e
-        ]
-        if len(adds) + len(removes) + 2 <= _MAX_TRANSACTION:
+        added = {k: e for k, e in new.items() if old.get(k) != e}
+        removed = {k: e for k, e in old.items() if new.get(k) != e}
+        adds = [{"Update": set_update(self.table_name, k, e, add=True)} for k, e in added.items()]
+        removes = [{"Update": set_update(self.table_name, k, e, add=False)} for k, e in removed.items()]
+        # A transaction cannot touch one item twice: a key whose element changes (a new range) gets
+        # its new element first, outside the transaction (an extra entry is harmless).
+        early = [a for a in adds if a["Update"]["Key"][PK]["S"] in removed]
+        adds = [a for a in adds if a not in early]
+        if len(adds) + len(removes) + 2 > _MAX_TRANSACTION:
+            early, adds = early + adds, []
+        for action in early:  # extra entries first (harmless), the spec, stale entries last
+            call(self.client.update_item, **action["Update"])
+        if len(removes) + len(adds) + 2 <= _MAX_TRANSACTION:
             self._run([agent, directory, *adds, *removes])
             return
-        for action in adds:  # phased: extra entries first (harmless), the spec, stale entries last
-            call(self.client.update_item, **action["Update"])
         self._run([agent, directory])
         for action in removes:
             call(self.client.update_item, **action["Update"])

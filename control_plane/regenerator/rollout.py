@@ -10,7 +10,6 @@ version published by a failed attempt is reused instead of published again.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +28,8 @@ __all__ = ["Progress", "Rollout"]
 # Right after CreateRole, Step Functions may not be able to assume the role yet (IAM is eventually
 # consistent): CreateStateMachine answers AccessDeniedException/InvalidArn for a few seconds.
 _PROPAGATION_CODES = {"AccessDeniedException", "AccessDenied", "InvalidArn"}
+# Step Functions' own "not found" codes (control_plane.aws maps only the generic ones).
+_GONE_CODES = {"StateMachineDoesNotExist", "ResourceNotFound", "ResourceNotFoundException"}
 
 
 @dataclass
@@ -118,12 +119,10 @@ class Rollout:
         agent = record.agent_name
         sm_arn = p.state_machine_arn or self.state_machine_arn(agent)
         p.step = "alias"
-        with contextlib.suppress(AwsResourceNotFoundError):
-            call(self.sfn.delete_state_machine_alias, stateMachineAliasArn=f"{sm_arn}:{AGENT_LIVE_ALIAS}")
+        self._delete(self.sfn.delete_state_machine_alias, stateMachineAliasArn=f"{sm_arn}:{AGENT_LIVE_ALIAS}")
         p.alias_arn = p.live_version_arn = None
         p.step = "state_machine"
-        with contextlib.suppress(AwsResourceNotFoundError):
-            call(self.sfn.delete_state_machine, stateMachineArn=sm_arn)
+        self._delete(self.sfn.delete_state_machine, stateMachineArn=sm_arn)
         p.state_machine_arn = None
         p.step = "role"
         self.roles.delete(agent, p.managed_policies)
@@ -131,6 +130,14 @@ class Rollout:
         p.step = "done"
 
     # -- steps -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _delete(method: Any, **params: Any) -> None:
+        try:
+            call(method, **params)
+        except AwsError as exc:
+            if not isinstance(exc, AwsResourceNotFoundError) and exc.code not in _GONE_CODES:
+                raise
 
     def _put(self, agent: str, grants: frozenset[str], p: Progress) -> None:
         applied = self.roles.put(agent, grants, p.managed_policies)
