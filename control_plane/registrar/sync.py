@@ -24,7 +24,7 @@ from control_plane.registrar.plan import Outcome, RegistryState, plan_sync
 from control_plane.registry.keys import BINDING_SK, function_pk
 from control_plane.registry.store import ToolRegistry
 
-__all__ = ["Registrar", "SyncResult", "iso_now"]
+__all__ = ["Registrar", "SyncResult", "iso_now", "register_gateway_schema_checkers"]
 
 
 def iso_now() -> str:
@@ -59,6 +59,21 @@ class SyncResult:
         }
 
 
+def register_gateway_schema_checkers() -> bool:
+    """Plug the LLM gateway's schema translators into the manifest's portability hook.
+
+    Entry points (``sfn_agents.schema_checkers``) need installed package metadata, which a Lambda
+    bundle of source folders may lack; registering explicitly makes the registrar reject tools no
+    provider accepts in every packaging (design.md §10 allows this one import of llm_gateway).
+    """
+    try:
+        from llm_gateway.schemas import register_checkers
+    except ImportError:
+        return False
+    register_checkers()
+    return True
+
+
 class Registrar:
     """Registers what is true now about Lambda functions (clients injected, created lazily)."""
 
@@ -77,6 +92,7 @@ class Registrar:
         logger: logging.Logger | Any | None = None,
     ) -> None:
         self.config = config or ControlPlaneConfig.from_env()
+        register_gateway_schema_checkers()
         self.registry = registry or ToolRegistry(self.config.tool_table, dynamodb_client)
         self._lambda = lambda_client
         self.publisher = publisher or EventBridgePublisher(self.config.bus_name, events_client)
