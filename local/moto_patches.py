@@ -16,6 +16,7 @@ Quirks handled here:
 * Lambda without Docker echoes, for any name → run the real code; unknown names → 404.
 * Invoke ignores ``Qualifier`` (and reads it from the event payload) → read the query string.
 * DynamoDB stream → Lambda delivery is synchronous and loses records → ``local.streams``.
+* TransactWriteItems deep-copies the whole table once per item → once per table (a speed fix).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def apply(runner: LambdaRunner, pump: StreamPump) -> None:
         _patch_stepfunctions()
         _patch_lambda()
         _patch_streams()
+        _patch_transactions()
 
 
 def remove() -> None:
@@ -295,3 +297,39 @@ def _patch_streams() -> None:
             pump.notify(shard)
 
     _set(StreamShard, "add", add)
+
+
+# -- DynamoDB transactions ---------------------------------------------------------------------
+
+_tx = threading.local()
+
+
+def _patch_transactions() -> None:
+    """Quirk: ``transact_write_items`` backs up each table with ``copy.deepcopy`` once *per item*
+    (stream records included), so a 6-item transaction copied the table 6 times and writes slowed
+    down as tables grew. All the copies are taken before any write, so one per table is the same
+    backup: the shim below memoizes ``deepcopy`` by object for the duration of one transaction.
+    """
+    import types
+
+    from moto.dynamodb import models
+
+    def deepcopy(obj: Any, memo: Any = None) -> Any:
+        cache = getattr(_tx, "cache", None)
+        if cache is None or memo is not None:
+            return copy.deepcopy(obj, memo)
+        if id(obj) not in cache:
+            cache[id(obj)] = copy.deepcopy(obj)
+        return cache[id(obj)]
+
+    original = _original(models.DynamoDBBackend, "transact_write_items")
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        _tx.cache = {}
+        try:
+            return original(self, transact_items)
+        finally:
+            _tx.cache = None
+
+    _set(models, "copy", types.SimpleNamespace(deepcopy=deepcopy, copy=copy.copy))
+    _set(models.DynamoDBBackend, "transact_write_items", transact_write_items)

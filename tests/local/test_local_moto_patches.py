@@ -241,3 +241,44 @@ def test_stream_records_reach_mapped_lambda_without_loss(aws, make_function, sou
     records = streams.get_records(ShardIterator=iterator)["Records"]
     numbers = [r["dynamodb"]["SequenceNumber"] for r in records]
     assert len(records) == 3 and len(set(numbers)) == 3  # still readable, no reused numbers
+
+
+def test_transact_write_items_copies_each_table_once_and_still_rolls_back(aws, monkeypatch):
+    import copy
+
+    ddb = aws.client("dynamodb")
+    ddb.create_table(
+        TableName="tx",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    copies: list[str] = []
+    real = copy.deepcopy
+
+    def counting(obj, memo=None):
+        if memo is None and type(obj).__name__ == "Table":
+            copies.append(obj.name)
+        return real(obj, memo)
+
+    monkeypatch.setattr(copy, "deepcopy", counting)  # the patch's shim calls copy.deepcopy
+    ddb.transact_write_items(
+        TransactItems=[{"Put": {"TableName": "tx", "Item": {"pk": {"S": str(i)}}}} for i in range(6)]
+    )
+    monkeypatch.setattr(copy, "deepcopy", real)
+    assert copies == ["tx"]  # stock moto: six copies
+    # A failing transaction still restores the backup: nothing of it is written.
+    with pytest.raises(ddb.exceptions.TransactionCanceledException):
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "tx", "Item": {"pk": {"S": "new"}}}},
+                {
+                    "Put": {
+                        "TableName": "tx",
+                        "Item": {"pk": {"S": "0"}},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        )
+    assert "Item" not in ddb.get_item(TableName="tx", Key={"pk": {"S": "new"}})
