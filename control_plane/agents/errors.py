@@ -12,6 +12,7 @@ __all__ = [
     "AgentConflictError",
     "AgentError",
     "AgentNotFoundError",
+    "AgentWaitTimeoutError",
     "PolicyTooLargeError",
 ]
 
@@ -43,3 +44,9 @@ class AgentBusyError(AgentError):
 class PolicyTooLargeError(AgentError):
     """Raised when an agent's invoke grants cannot fit IAM's limits even with the naming-convention
     wildcard and the maximum number of managed policies (a configuration problem: not retryable)."""
+
+
+class AgentWaitTimeoutError(AgentError):
+    """Raised by ``AgentRegistry.wait`` when the regenerator did not handle a spec change in time."""
+
+    retryable = True

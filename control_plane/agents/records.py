@@ -77,6 +77,9 @@ class AgentRecord(BaseModel):
     role_arn: str | None = None
     definition_sha256: str | None = None
     rendered_generation: int | None = None
+    attempted_generation: int | None = Field(
+        default=None, description="The spec generation the last regeneration (ok or failed) worked on."
+    )
     resolved_tools: list[ToolRef] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     granted: list[str] = Field(default_factory=list, description="Invoke/PutEvents resources granted.")
@@ -111,6 +114,13 @@ class AgentRecord(BaseModel):
     @property
     def deployed(self) -> bool:
         return self.live_version_arn is not None
+
+    @property
+    def settled(self) -> bool:
+        """Whether the regenerator has handled the current spec generation (successfully or not)."""
+        if self.desired == "deleted":
+            return False
+        return self.attempted_generation == self.generation and self.status in ("ready", "failed")
 
     def summary(self) -> dict[str, Any]:
         """Plain JSON data for ``sfa agent list/show --json``."""

@@ -8,6 +8,7 @@ regenerator's derived-state writes (lease, commit, removal) are in :mod:`control
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from typing import Any
 
 from agent_templates import AgentSpec, validate_agent_spec
 from control_plane.agents.dynamo import batch_get, set_update, update_expression
-from control_plane.agents.errors import AgentConflictError, AgentNotFoundError
+from control_plane.agents.errors import AgentConflictError, AgentNotFoundError, AgentWaitTimeoutError
 from control_plane.agents.keys import AGENTS_ATTR, DIRECTORY_KEY, KIND_AGENT, PK, index_entries
 from control_plane.agents.records import AgentRecord
 from control_plane.agents.state import DerivedStateWrites
@@ -104,6 +105,24 @@ class AgentRegistry(DerivedStateWrites):
         if not keys:
             return {}
         return {i[PK]: set(i.get(AGENTS_ATTR, [])) for i in batch_get(self.client, self.table_name, keys)}
+
+    def wait(
+        self, name: str, *, timeout: float = 60.0, deleted: bool = False, poll: float = 0.25
+    ) -> AgentRecord | None:
+        """Wait until the regenerator handled the current spec (``settled``), or removed the agent
+        (``deleted=True``: returns ``None``); raises ``AgentWaitTimeoutError``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            record = self.get(name)
+            if deleted and record is None:
+                return None
+            if not deleted and record is not None and record.settled:
+                return record
+            if time.monotonic() > deadline:
+                raise AgentWaitTimeoutError(
+                    f"agent {name!r} was not handled within {timeout:g} s: is the regenerator deployed?"
+                )
+            time.sleep(poll)
 
     # -- spec writes --------------------------------------------------------------------------------
 

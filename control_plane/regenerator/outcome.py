@@ -61,6 +61,7 @@ def success_values(record: AgentRecord, rendered: Rendered, p: Progress | None, 
         {
             "status": "ready",
             "rendered_generation": record.generation,
+            "attempted_generation": record.generation,
             "resolved_tools": [t.model_dump() for t in rendered.tool_refs],
             "warnings": list(rendered.warnings),
             "pending_version": None,

@@ -177,6 +177,7 @@ class Regenerator:
             retryable = not isinstance(exc, AwsValidationError)
             now = self._clock()
             values = failure_values(p, exc, step=p.step, retryable=retryable, now=now, sha256=rendered.sha256)
+            values["attempted_generation"] = record.generation
             if p.alias_moved:
                 values["resolved_tools"] = [t.model_dump() for t in rendered.tool_refs]
             self.log.warning("rollout of %s failed at %s: %s", name, p.step, exc)
@@ -199,13 +200,15 @@ class Regenerator:
         outcome = AgentOutcome(
             name, "failed", step="render", error=f"{type(exc).__name__}: {exc}", triggers=triggers
         )
-        if record.status == "failed" and record.last_error and record.last_error.message == message:
+        recorded = record.last_error is not None and record.last_error.message == message
+        if record.status == "failed" and recorded and record.attempted_generation == record.generation:
             return outcome  # already recorded: no write, no event
         token = self._lease(record)
         if token is None:
             return None
         now = self._clock()
         values = failure_values(None, exc, step="render", retryable=False, now=now, sha256=None)
+        values["attempted_generation"] = record.generation
         self.agents.commit(name, token=token, values=values)
         self._publish(failed_event(record, exc, False, triggers, now))
         return outcome

@@ -1,0 +1,295 @@
+"""``sfa agent apply|delete|list|show|run``: agents in ``AgentRegistry-{env}`` and their runs.
+
+AWS access uses boto3's default resolution (``AWS_ENDPOINT_URL`` points it at local mode); the
+environment is ``--env`` or ``SFA_ENV`` (default ``dev``). ``apply``/``delete`` write the spec and, by
+default, wait for the deployed regenerator to handle it; ``--sync`` regenerates in this process
+instead (local mode without stream pumps, tests, or a one-off repair). Read commands take ``--json``
+and then print only JSON. Exit codes: 0 ok; 1 error (invalid spec, failed render or run); 2 a run
+that stopped early (``token_budget_exceeded``, ``max_turns_exceeded``); 3 a wait that timed out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from sfa.output import err, fail, out, print_json
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Apply, inspect, run and delete agents.", no_args_is_help=True)
+
+EnvOption = Annotated[str | None, typer.Option("--env", help="Environment (default: $SFA_ENV or dev).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print only JSON.")]
+SyncOption = Annotated[
+    bool, typer.Option("--sync", help="Regenerate in this process (no deployed regenerator).")
+]
+WaitOption = Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for the regenerator to handle it.")]
+TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait.")]
+
+
+def _environ(env: str | None) -> dict[str, str]:
+    return {**os.environ, "SFA_ENV": env} if env else dict(os.environ)
+
+
+def _registry(env: str | None) -> Any:
+    from control_plane.agents import AgentRegistry
+    from control_plane.config import ControlPlaneConfig
+
+    return AgentRegistry.from_config(ControlPlaneConfig.from_env(_environ(env)))
+
+
+def _regenerate(env: str | None, name: str) -> Any:
+    from control_plane.regenerator import Regenerator, RegeneratorConfig
+
+    return Regenerator(RegeneratorConfig.from_env(_environ(env))).regenerate(name)
+
+
+def _wait(registry: Any, name: str, timeout: float, *, deleting: bool = False) -> Any:
+    from control_plane.agents.errors import AgentWaitTimeoutError
+
+    try:
+        return registry.wait(name, timeout=timeout, deleted=deleting)
+    except AgentWaitTimeoutError as exc:
+        fail(f"{exc} (or use --sync)", code=3)
+
+
+def _report(record: Any, as_json: bool) -> None:
+    if as_json:
+        print_json(record.summary())
+    elif record.status == "ready":
+        tools = ", ".join(t.ref for t in record.resolved_tools) or "no tools"
+        out.print(f"ok: {record.name} live version {record.live_version} ({tools})", markup=False)
+        for warning in record.warnings:
+            out.print(f"  warning: {warning}", markup=False)
+    if record.status == "failed":
+        error = record.last_error
+        fail(f"agent {record.name!r} failed at {error.step}: {error.message}" if error else "failed")
+
+
+@app.command("apply")
+def apply(
+    spec_file: Annotated[Path, typer.Argument(help="Agent spec (.yaml, .yml or .json).")],
+    env: EnvOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Write (and re-render) even if unchanged.")] = False,
+    sync: SyncOption = False,
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 60.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate SPEC_FILE, write it to the agent registry and wait until it is live."""
+    from agent_templates import AgentSpecLoadError, AgentSpecValidationError, load_agent_spec
+    from control_plane.errors import ControlPlaneError
+
+    try:
+        spec = load_agent_spec(spec_file)
+    except AgentSpecLoadError as exc:
+        fail(str(exc))
+    except AgentSpecValidationError as exc:
+        fail(f"{spec_file}: {len(exc.problems)} problem(s)", [str(p) for p in exc.problems])
+    registry = _registry(env)
+    try:
+        result = registry.apply(spec, force=force)
+        if sync:
+            _regenerate(env, spec.name)
+    except ControlPlaneError as exc:
+        fail(str(exc))
+    if not result.changed and not sync:
+        if not as_json:
+            err.print(f"{spec.name}: unchanged (generation {result.record.generation})", markup=False)
+        _report(result.record, as_json)
+        return
+    if sync or wait:
+        _report(registry.get(spec.name) if sync else _wait(registry, spec.name, timeout), as_json)
+    elif as_json:
+        print_json(result.record.summary())
+    else:
+        out.print(f"applied {spec.name} (generation {result.record.generation})", markup=False)
+
+
+@app.command("delete")
+def delete(
+    name: Annotated[str, typer.Argument(help="Agent name.")],
+    env: EnvOption = None,
+    sync: SyncOption = False,
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 60.0,
+) -> None:
+    """Delete an agent: its state machine, live alias and role go with it."""
+    from control_plane.errors import ControlPlaneError
+
+    registry = _registry(env)
+    try:
+        registry.delete(name)
+        if sync:
+            outcome = _regenerate(env, name)
+            if outcome.action == "failed":
+                fail(f"deleting {name!r} failed at {outcome.step}: {outcome.error}")
+    except ControlPlaneError as exc:
+        fail(str(exc))
+    if wait and not sync:
+        _wait(registry, name, timeout, deleting=True)
+    out.print(f"deleted {name}" if (sync or wait) else f"deleting {name}", markup=False)
+
+
+@app.command("list")
+def list_agents(env: EnvOption = None, as_json: JsonOption = False) -> None:
+    """List agents with their status, live version and tools."""
+    from rich.table import Table
+
+    records = _registry(env).list()
+    if as_json:
+        print_json([r.summary() for r in records])
+        return
+    table = Table("agent", "status", "live", "tools", "model", "updated")
+    for r in records:
+        live = f"v{r.live_version}" if r.live_version else "-"
+        table.add_row(
+            r.name, r.status, live, str(len(r.resolved_tools)), str(r.spec.get("model")), r.updated_at
+        )
+    out.print(table)
+
+
+@app.command("show")
+def show(
+    name: Annotated[str, typer.Argument(help="Agent name.")],
+    env: EnvOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show an agent's spec, resolved tools, live version and last error."""
+    from control_plane.agents import AgentNotFoundError
+
+    try:
+        record = _registry(env).require(name)
+    except AgentNotFoundError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json({**record.summary(), "spec": record.spec})
+        return
+    _print_show(record)
+
+
+@app.command("run")
+def run(
+    name: Annotated[str, typer.Argument(help="Agent name.")],
+    prompt: Annotated[str | None, typer.Argument(help="The prompt (or use --messages).")] = None,
+    messages: Annotated[
+        Path | None, typer.Option("--messages", help="JSON file with a messages list.")
+    ] = None,
+    env: EnvOption = None,
+    timeout: TimeoutOption = 900.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Start NAME on its live alias, follow it (tool calls, turns, tokens) and print the answer."""
+    from control_plane.agents.errors import AgentError
+    from control_plane.agents.runs import AgentRunner
+    from control_plane.errors import ControlPlaneError
+
+    if (prompt is None) == (messages is None):
+        fail("give a PROMPT or --messages FILE (one of them)")
+    execution_input: dict[str, Any] = {"prompt": prompt}
+    if messages is not None:
+        execution_input = {"messages": json.loads(messages.read_text(encoding="utf-8"))}
+    runner = AgentRunner(_registry(env))
+    try:
+        arn = runner.start(name, execution_input)
+        if not as_json:
+            err.print(f"started {arn}", markup=False)
+        result = runner.follow(arn, on_entry=None if as_json else _print_entry, timeout_seconds=timeout)
+    except (AgentError, ControlPlaneError) as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(result.as_json())
+    else:
+        _print_result(result)
+    if result.execution_status == "RUNNING":
+        raise typer.Exit(3)
+    if result.status in ("token_budget_exceeded", "max_turns_exceeded"):
+        raise typer.Exit(2)
+    if result.status != "completed":
+        raise typer.Exit(1)
+
+
+# -- rich output ---------------------------------------------------------------------------------
+
+
+def _print_show(record: Any) -> None:
+    from rich.table import Table
+
+    live = f"v{record.live_version} ({record.live_version_arn})" if record.live_version_arn else "none"
+    rows = [
+        (
+            "status",
+            f"{record.status} (spec generation {record.generation}, rendered {record.rendered_generation})",
+        ),
+        ("model", str(record.spec.get("model"))),
+        ("selectors", ", ".join(record.spec.get("tools", [])) or "none"),
+        ("live", live),
+        ("alias", record.alias_arn or "-"),
+        ("role", record.role_arn or "-"),
+        ("definition", record.definition_sha256 or "-"),
+        ("grants", f"{record.policy_mode or '-'} ({record.policy_chars or 0} policy characters)"),
+    ]
+    for key, value in rows:
+        out.print(f"[bold]{key:>10}[/] {value}", highlight=False)
+    if record.resolved_tools:
+        table = Table("tool", "version", "status", "lambda")
+        for t in record.resolved_tools:
+            table.add_row(t.name, t.version, t.status, t.lambda_arn)
+        out.print(table)
+    for warning in record.warnings:
+        out.print(f"[yellow]warning:[/] {warning}")
+    if record.last_error:
+        e = record.last_error
+        out.print(f"[red]last error[/] at {e.step} ({e.at}): {e.type}: {e.message}", highlight=False)
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _print_entry(entry: Any) -> None:
+    took = f"{entry.duration_ms:.0f} ms" if entry.duration_ms is not None else ""
+    d = entry.detail
+    if entry.kind == "llm" and entry.outcome == "ok":
+        usage = d.get("usage") or {}
+        calls = f" → {', '.join(d['tool_calls'])}" if d.get("tool_calls") else ""
+        tokens = f"{usage.get('input_tokens', 0)} in / {usage.get('output_tokens', 0)} out tokens"
+        model = ":".join(str(d[k]) for k in ("provider", "model") if d.get(k))
+        line = f"[bold]{entry.name}[/] {model} {took}, {tokens}, {d.get('stop_reason')}{calls}"
+        out.print(line, highlight=False)
+    elif entry.kind == "tool":
+        mark = "[green]ok[/]" if entry.outcome == "ok" else f"[red]{entry.outcome}[/]"
+        shown = d.get("result") if entry.outcome == "ok" else f"{d.get('error')}: {d.get('cause')}"
+        out.print(f"  tool [bold]{entry.name}[/] {_short(d.get('input'), 80)} {took} {mark} {_short(shown)}")
+    elif entry.kind == "approval" and entry.outcome == "waiting":
+        out.print(f"  [yellow]approval needed[/] for {entry.name} {_short(d.get('input'), 80)}")
+        out.print(f"    sfa approve {d.get('task_token')}", markup=False, highlight=False)
+        out.print("    sfa deny TOKEN --reason '...'", markup=False, highlight=False)
+    elif entry.kind == "approval":
+        out.print(
+            f"  approval for {entry.name}: {entry.outcome} {_short(d.get('decision') or d.get('error'))}"
+        )
+    else:
+        out.print(
+            f"[red]{entry.name} {entry.outcome}[/] {_short(d.get('error'))}: {_short(d.get('cause'), 400)}"
+        )
+
+
+def _print_result(result: Any) -> None:
+    data = result.as_json()
+    if data.get("answer"):
+        out.print("")
+        out.print(data["answer"], markup=False, highlight=False)
+    usage = data.get("usage") or {}
+    tokens = (usage.get("input_tokens") or 0) + (usage.get("output_tokens") or 0)
+    colour = "green" if data["status"] == "completed" else "red"
+    summary = f"{data.get('turns')} turn(s), {data.get('tool_calls')} tool call(s), {tokens} tokens"
+    err.print(f"[{colour}]{data['status']}[/] ({result.execution_status}): {summary}", highlight=False)
+    if data.get("error"):
+        err.print(f"{data['error']}: {_short(data.get('cause'), 600)}", markup=False)
