@@ -1,0 +1,167 @@
+"""``sfa-llm-{env}``: the LLM gateway Lambda, its access to the LLM key secret, and the ``live``
+alias agents invoke (so SnapStart and gradual rollout apply to every agent call).
+
+SnapStart (``snap_start=True``): Lambda runs the gateway's init once per published version and
+restores later cold starts from a snapshot. Provider SDK imports cost 0.3-1.1 s each; the gateway's
+before-snapshot hook imports the SDKs of ``preload_providers`` (env ``SFA_LLM_PRELOAD_PROVIDERS``)
+so they are in the snapshot. Trade-off (docs/deploy.md): each published version is billed for its
+snapshot cache while active, and each restore is billed per GB restored; deploys take longer
+(snapshot creation). Turn it off for rarely called dev environments.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from infra.arns import GATEWAY_ALIAS
+from infra.contracts import (
+    GATEWAY_ENV,
+    GATEWAY_HANDLER,
+    GATEWAY_PRELOAD_ENV,
+    METRICS_NAMESPACE,
+    check_env,
+    names,
+)
+from infra.lambdas import platform_function
+from infra.monitoring import alias_alarms
+from infra.nag import acknowledge
+from infra.packaging.bundle import bundle_code
+from infra.packaging.spec import GATEWAY_BUNDLE
+
+__all__ = ["SharedLlmProps", "SharedLlmStack"]
+
+KNOWN_PROVIDERS = ("anthropic", "bedrock", "gemini", "openai")
+_MINUTES_5 = cdk.Duration.minutes(5)  # immutable: safe as a shared dataclass default
+
+
+@dataclass(frozen=True)
+class SharedLlmProps:
+    """Settings of the LLM stack. Every field has a default except the secret."""
+
+    llm_secret: secretsmanager.ISecret
+    """The tier-1 secret ``/ai-agent/llm-secrets/{env}`` (``SharedInfraStack.llm_secret``)."""
+    env: str = "dev"
+    """Deployment environment; the function is ``sfa-llm-gateway-{env}``."""
+    snap_start: bool = True
+    """SnapStart on published versions (cold starts restore a snapshot with the SDKs imported)."""
+    preload_providers: Sequence[str] = ("anthropic", "openai", "gemini")
+    """Providers whose SDKs the before-snapshot hook imports (the ones your agents use)."""
+    model_aliases: Mapping[str, str] = field(default_factory=dict)
+    """Gateway model aliases (``SFA_LLM_ALIASES``), e.g. ``{"fast": "anthropic:claude-haiku-4-5"}``."""
+    bedrock_model_arns: Sequence[str] = ()
+    """Bedrock models/inference profiles the gateway may invoke (none: no Bedrock access)."""
+    memory_size: int = 1024
+    """MB; SDK imports and TLS are CPU-bound, and Lambda CPU scales with memory."""
+    timeout: cdk.Duration = _MINUTES_5
+    """Per invocation: covers provider timeouts, retries and fallbacks of one request."""
+    reserved_concurrency: int | None = None
+    """Cap on concurrent gateway executions (protects provider rate limits); None: no cap."""
+    tracing: bool = True
+    """X-Ray active tracing."""
+    deployment_config: codedeploy.ILambdaDeploymentConfig | None = None
+    """Gradual alias shift with CodeDeploy (e.g. ``LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES``),
+    rolled back automatically on the gateway's error alarm; None: the alias moves at once."""
+    log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
+    removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN
+    """Of the log group."""
+    alarm_topic: sns.ITopic | None = None
+
+
+class SharedLlmStack(cdk.Stack):
+    """Attributes: ``function``, ``alias`` (``live``), ``role``, ``log_group``, ``alarms``,
+    ``deployment_group`` (CodeDeploy, or None)."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, props: SharedLlmProps, **kwargs: object
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        env = check_env(props.env)
+        unknown = sorted(set(props.preload_providers) - set(KNOWN_PROVIDERS))
+        if unknown:
+            raise ValueError(f"preload_providers: unknown {unknown}; known: {list(KNOWN_PROVIDERS)}")
+        environment = {
+            GATEWAY_ENV.ENV: env,
+            GATEWAY_ENV.SECRET_NAME: names.llm_secret_name(env),
+            GATEWAY_PRELOAD_ENV: ",".join(props.preload_providers),
+            "POWERTOOLS_SERVICE_NAME": "sfa-llm-gateway",
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+        }
+        if props.model_aliases:
+            environment[GATEWAY_ENV.ALIASES] = json.dumps(dict(props.model_aliases), sort_keys=True)
+        parts = platform_function(
+            self,
+            "Gateway",
+            function_name=names.gateway_function_name(env),
+            description="LLM gateway: one request format for Anthropic, OpenAI, Gemini and Bedrock.",
+            handler=GATEWAY_HANDLER,
+            code=bundle_code(self, GATEWAY_BUNDLE),
+            environment=environment,
+            memory_size=props.memory_size,
+            timeout=props.timeout,
+            log_retention=props.log_retention,
+            removal_policy=props.removal_policy,
+            tracing=props.tracing,
+            reserved_concurrency=props.reserved_concurrency,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if props.snap_start else None,
+        )
+        self.function, self.role, self.log_group = parts.function, parts.role, parts.log_group
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                # Powertools get_secret calls GetSecretValue only; the default aws/secretsmanager
+                # key needs no kms grant.
+                sid="ReadLlmKeys",
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[props.llm_secret.secret_arn],
+            )
+        )
+        if props.bedrock_model_arns:
+            self.role.add_to_policy(
+                iam.PolicyStatement(
+                    sid="InvokeBedrockModels",
+                    actions=["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+                    resources=list(props.bedrock_model_arns),
+                )
+            )
+        self.alias = lambda_.Alias(
+            self,
+            "LiveAlias",
+            alias_name=GATEWAY_ALIAS,
+            version=self.function.current_version,
+            description="What agents invoke: the newest published (SnapStart) version.",
+        )
+        self.alarms: list[cloudwatch.Alarm] = alias_alarms(
+            self, "GatewayAlarm", names.gateway_function_name(env), GATEWAY_ALIAS, props.alarm_topic
+        )
+        self.deployment_group: codedeploy.LambdaDeploymentGroup | None = None
+        if props.deployment_config is not None:
+            self.deployment_group = codedeploy.LambdaDeploymentGroup(
+                self,
+                "Rollout",
+                alias=self.alias,
+                deployment_config=props.deployment_config,
+                alarms=self.alarms,  # type: ignore[arg-type]
+                auto_rollback=codedeploy.AutoRollbackConfig(failed_deployment=True, deployment_in_alarm=True),
+            )
+            acknowledge(
+                self.deployment_group.role,
+                "IAM4",
+                "CodeDeploy's service role for Lambda: AWSCodeDeployRoleForLambdaLimited is AWS's "
+                "purpose-built policy (shift alias weights, invoke hooks); CDK attaches it.",
+                findings=[
+                    "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited"
+                ],
+            )
+        cdk.Tags.of(self).add("sfa:env", env)

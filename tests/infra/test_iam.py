@@ -1,0 +1,274 @@
+"""Every role's statements, exactly (actions and resources), and the agent permissions boundary.
+
+``*`` appears only for actions without resource-level permissions (X-Ray, tag:GetResources, log
+delivery) — each acknowledged with its reason in the stacks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from tests.infra.conftest import Synth
+from tests.infra.helpers import by_name, role_statements, statement_set
+
+A = "arn:${Partition}"
+REGION_ACCOUNT = "${Region}:${AccountId}"
+XRAY = ("Allow", ("xray:PutTelemetryRecords", "xray:PutTraceSegments"), ("*",), None)
+
+
+def logs(name: str) -> tuple[Any, ...]:
+    return ("Allow", ("logs:CreateLogStream", "logs:PutLogEvents"), (f"</aws/lambda/{name}.Arn>",), None)
+
+
+def send_to(queue: str) -> tuple[Any, ...]:
+    return ("Allow", ("sqs:SendMessage",), (f"<{queue}.Arn>",), None)
+
+
+def lam(name: str) -> str:
+    return f"{A}:lambda:{REGION_ACCOUNT}:function:{name}"
+
+
+def tool_registry(env: str, actions: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    table = f"<ToolRegistry-{env}.Arn>"
+    return [
+        ("Allow", actions, (table,), None),
+        (
+            "Allow",
+            ("dynamodb:Query",),
+            tuple(sorted(f"{table}/index/{i}" for i in ("by-language", "by-status", "by-tag"))),
+            None,
+        ),
+    ]
+
+
+READ = ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query")
+READ_WRITE = (
+    "dynamodb:BatchGetItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+)
+
+
+def role_of(template: dict[str, Any], function_name: str) -> set[tuple[Any, ...]]:
+    _, fn = by_name(template, "AWS::Lambda::Function", function_name)
+    role_id = fn["Properties"]["Role"]["Fn::GetAtt"][0]
+    return statement_set(template, role_statements(template, role_id))
+
+
+@pytest.fixture(scope="module")
+def dev(platform: Synth) -> dict[str, Any]:
+    return platform.templates["sfa-shared-dev"]
+
+
+def publish(env: str) -> tuple[Any, ...]:
+    return ("Allow", ("events:PutEvents",), (f"<sfa-registry-{env}.Arn>",), None)
+
+
+def test_registrar_role_exact(dev: dict[str, Any]) -> None:
+    assert role_of(dev, "sfa-registrar-dev") == {
+        logs("sfa-registrar-dev"),
+        XRAY,
+        send_to("sfa-registrar-dev-dlq"),
+        ("Allow", ("lambda:GetFunction", "lambda:ListTags"), (lam("*"),), None),
+        *tool_registry("dev", READ_WRITE),
+        publish("dev"),
+    }
+
+
+def test_reconciler_role_exact(dev: dict[str, Any]) -> None:
+    assert role_of(dev, "sfa-reconciler-dev") == {
+        logs("sfa-reconciler-dev"),
+        XRAY,
+        send_to("sfa-reconciler-dev-dlq"),
+        ("Allow", ("lambda:GetFunction", "lambda:ListTags"), (lam("*"),), None),
+        *tool_registry("dev", READ_WRITE),
+        publish("dev"),
+        ("Allow", ("tag:GetResources",), ("*",), None),
+    }
+
+
+def test_allowed_prefixes_narrow_function_reads(platform: Synth) -> None:
+    ci = platform.templates["sfa-shared-ci"]
+    reads = [s for s in role_of(ci, "sfa-registrar-ci") if s[1] == ("lambda:GetFunction", "lambda:ListTags")]
+    assert reads == [
+        ("Allow", ("lambda:GetFunction", "lambda:ListTags"), (lam("team-a-*"), lam("tool-*")), None)
+    ]
+
+
+def test_regenerator_role_exact(dev: dict[str, Any]) -> None:
+    roles = f"{A}:iam::${{AccountId}}:role/agent-*-dev"
+    machine = f"{A}:states:{REGION_ACCOUNT}:stateMachine:agent-*-dev"
+    boundary = (("StringEquals", "iam:PermissionsBoundary", "sfa-agent-boundary-dev"),)
+    assert role_of(dev, "sfa-regenerator-dev") == {
+        logs("sfa-regenerator-dev"),
+        XRAY,
+        send_to("sfa-regenerator-dev-dlq"),
+        *tool_registry("dev", READ),
+        (
+            "Allow",
+            ("dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"),
+            ("<AgentRegistry-dev.Arn>",),
+            None,
+        ),
+        (
+            "Allow",
+            (
+                "states:CreateStateMachine",
+                "states:CreateStateMachineAlias",
+                "states:DeleteStateMachine",
+                "states:DeleteStateMachineAlias",
+                "states:PublishStateMachineVersion",
+                "states:TagResource",
+                "states:UpdateStateMachine",
+                "states:UpdateStateMachineAlias",
+            ),
+            (machine, f"{machine}:*"),
+            None,
+        ),
+        (
+            "Allow",
+            (
+                "iam:AttachRolePolicy",
+                "iam:CreateRole",
+                "iam:DeleteRolePolicy",
+                "iam:DetachRolePolicy",
+                "iam:PutRolePermissionsBoundary",
+                "iam:PutRolePolicy",
+            ),
+            (roles,),
+            boundary,
+        ),
+        ("Allow", ("iam:DeleteRole", "iam:GetRole", "iam:TagRole"), (roles,), None),
+        (
+            "Allow",
+            ("iam:CreatePolicy", "iam:DeletePolicy"),
+            (f"{A}:iam::${{AccountId}}:policy/sfa-agents/agent-*-dev-*",),
+            None,
+        ),
+        (
+            "Allow",
+            ("iam:PassRole",),
+            (roles,),
+            (("StringEquals", "iam:PassedToService", "states.amazonaws.com"),),
+        ),
+        publish("dev"),
+        ("Allow", ("dynamodb:ListStreams",), ("<ToolRegistry-dev.StreamArn>",), None),
+        (
+            "Allow",
+            ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"),
+            ("<ToolRegistry-dev.StreamArn>",),
+            None,
+        ),
+        ("Allow", ("dynamodb:ListStreams",), ("<AgentRegistry-dev.StreamArn>",), None),
+        (
+            "Allow",
+            ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"),
+            ("<AgentRegistry-dev.StreamArn>",),
+            None,
+        ),
+    }
+
+
+def test_create_role_requires_the_boundary(dev: dict[str, Any]) -> None:
+    boundary_id, _ = by_name(dev, "AWS::IAM::ManagedPolicy", "sfa-agent-boundary-dev")
+    Template.from_json(dev).has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Action": Match.array_with(["iam:CreateRole"]),
+                                "Effect": "Allow",
+                                "Condition": {
+                                    "StringEquals": {"iam:PermissionsBoundary": {"Ref": boundary_id}}
+                                },
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
+    # ... and no statement grants iam:CreateRole (or any role write) without that condition
+    writes = {"iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"}
+    for _, policy in Template.from_json(dev).find_resources("AWS::IAM::Policy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if writes & set(actions):
+                assert statement["Condition"] == {
+                    "StringEquals": {"iam:PermissionsBoundary": {"Ref": boundary_id}}
+                }
+
+
+def test_agent_boundary_caps_invoke_publish_log(dev: dict[str, Any]) -> None:
+    _, policy = by_name(dev, "AWS::IAM::ManagedPolicy", "sfa-agent-boundary-dev")
+    assert statement_set(dev, policy["Properties"]["PolicyDocument"]["Statement"]) == {
+        (
+            "Allow",
+            ("lambda:InvokeFunction",),
+            tuple(
+                sorted(
+                    lam(n)
+                    for n in ("tool-*-dev", "tool-*-dev:*", "sfa-llm-gateway-dev", "sfa-llm-gateway-dev:*")
+                )
+            ),
+            None,
+        ),
+        publish("dev"),
+        (
+            "Allow",
+            tuple(
+                sorted(
+                    f"logs:{a}"
+                    for a in (
+                        "CreateLogDelivery",
+                        "DeleteLogDelivery",
+                        "DescribeLogGroups",
+                        "DescribeResourcePolicies",
+                        "GetLogDelivery",
+                        "ListLogDeliveries",
+                        "PutResourcePolicy",
+                        "UpdateLogDelivery",
+                    )
+                )
+            ),
+            ("*",),
+            None,
+        ),
+    }
+
+
+def test_agent_spec_provider_roles_exact(dev: dict[str, Any]) -> None:
+    assert role_of(dev, "sfa-agent-specs-dev-handler") == {
+        logs("sfa-agent-specs-dev-handler"),
+        XRAY,
+        ("Allow", ("dynamodb:GetItem", "dynamodb:UpdateItem"), ("<AgentRegistry-dev.Arn>",), None),
+    }
+    handler = "<sfa-agent-specs-dev-handler.Arn>"
+    assert role_of(dev, "sfa-agent-specs-dev") == {
+        logs("sfa-agent-specs-dev"),
+        ("Allow", ("lambda:InvokeFunction",), tuple(sorted([handler, f"{handler}:*"])), None),
+        ("Allow", ("lambda:GetFunction",), (handler,), None),
+    }
+
+
+def test_gateway_role_exact(platform: Synth) -> None:
+    dev = platform.templates["sfa-llm-dev"]
+    (secret,) = [s for s in role_of(dev, "sfa-llm-gateway-dev") if s[1] == ("secretsmanager:GetSecretValue",)]
+    assert secret[2][0].startswith("import:sfa-shared-dev:ExportsOutputRefLlmSecret")
+    assert role_of(dev, "sfa-llm-gateway-dev") == {logs("sfa-llm-gateway-dev"), XRAY, secret}
+    ci = platform.templates["sfa-llm-ci"]
+    bedrock = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
+    assert (
+        "Allow",
+        bedrock,
+        ("arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku",),
+        None,
+    ) in role_of(ci, "sfa-llm-gateway-ci")
