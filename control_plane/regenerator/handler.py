@@ -12,6 +12,7 @@ anyway): ``{"dynamodb": {"Keys": {"agent_name": {"S": [{"anything-but": {"prefix
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -100,8 +101,9 @@ def handle(event: dict[str, Any], regenerator: Regenerator, context: Any = None)
         logger.exception("regeneration batch failed")
         outcomes, failed = [], {s for names in sources.values() for s in names}
     for outcome in outcomes:
-        metrics.add_metric(name=f"Agent_{outcome.action}", unit=MetricUnit.Count, value=1)
         logger.info(f"agent {outcome.action}", extra=outcome.as_dict())
+    for action, count in sorted(Counter(o.action for o in outcomes).items()):
+        metrics.add_metric(name=f"Agent_{action}", unit=MetricUnit.Count, value=count)
     metrics.add_metric(name="RecordsIgnored", unit=MetricUnit.Count, value=len(records) - len(sources))
 
     def record_handler(record: DynamoDBRecord) -> None:
