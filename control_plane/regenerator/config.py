@@ -10,7 +10,7 @@ variables
 ``SFA_AGENT_RENDER_OPTIONS``       ``{}``: JSON fields of ``agent_templates.RenderOptions``
                                    (retries, concurrency, …; ``env`` and the bus come from here)
 ``SFA_REGENERATOR_LEASE_SECONDS``  ``300`` (keep above the Lambda timeout)
-``AWS_REGION``                     required (Lambda sets it)
+``AWS_REGION``                     Lambda sets it; else the boto3 session's region
 =================================  ==========================================================
 
 The account comes from the caller (the Lambda context's function ARN), ``SFA_ACCOUNT_ID``, or STS.
@@ -96,7 +96,11 @@ class RegeneratorConfig:
         e = os.environ if environ is None else environ
         region = e.get("AWS_REGION") or e.get("AWS_DEFAULT_REGION")
         if not region:
-            raise ConfigError("AWS_REGION is not set")
+            import boto3
+
+            region = boto3.session.Session().region_name  # the CLI: a profile's region
+        if not region:
+            raise ConfigError("no AWS region: set AWS_REGION")
         account = account_id or e.get("SFA_ACCOUNT_ID", "").strip()
         if not account:
             sts = client_or_default("sts", sts_client)

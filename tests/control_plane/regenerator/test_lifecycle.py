@@ -95,3 +95,21 @@ def test_decide(tools, registrar, agents, regen, agent_tap, tool_tap, rconfig, c
     spec_ = record.agent_spec()
     rendered = render(spec_, CandidateSource(regen.tools).candidates(spec_), rconfig)
     assert decide(record.model_copy(update=change), rendered) == expected
+
+
+def test_deprecated_versions_are_used_with_a_warning(
+    cp, tools, registrar, agents, regen, agent_tap, tool_tap
+):
+    from tests.control_plane.helpers import manifest
+    from tests.control_plane.regenerator.test_acceptance import CONVERT
+
+    setup_two_agents(tools, registrar, agents, regen, agent_tap, tool_tap)
+    tools.retag(CONVERT, manifest("convert_units", "1.1.0", tags=["travel"], status="deprecated"))
+    registrar.sync(CONVERT)
+
+    assert regen_handler.handle(tool_tap.event(), regen) == {"batchItemFailures": []}
+
+    planner = agents.get("planner")
+    assert planner.status == "ready" and [t.ref for t in planner.resolved_tools] == ["convert_units@1.1.0"]
+    assert planner.resolved_tools[0].status == "deprecated"
+    assert planner.warnings == ["tools.0: convert_units@1.1.0 is deprecated"]
