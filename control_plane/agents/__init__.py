@@ -8,30 +8,36 @@ from typing import Any
 
 from agent_templates import AgentSpec
 from control_plane.agents.errors import (
-    AgentBusyError,
     AgentConflictError,
     AgentError,
     AgentNotFoundError,
+    AgentWaitTimeoutError,
     PolicyTooLargeError,
 )
 from control_plane.agents.records import AgentRecord, LastError, PendingVersion, ToolRef
+from control_plane.agents.runs import AgentNotDeployedError, AgentRunner, RunResult, TimelineEntry, timeline
 from control_plane.agents.store import AgentRegistry, ApplyResult
 from control_plane.config import ControlPlaneConfig
 
 __all__ = [
-    "AgentBusyError",
     "AgentConflictError",
     "AgentError",
+    "AgentNotDeployedError",
     "AgentNotFoundError",
     "AgentRecord",
     "AgentRegistry",
+    "AgentRunner",
+    "AgentWaitTimeoutError",
     "ApplyResult",
     "LastError",
     "PendingVersion",
     "PolicyTooLargeError",
+    "RunResult",
+    "TimelineEntry",
     "ToolRef",
     "apply_agent",
     "delete_agent",
+    "timeline",
 ]
 
 

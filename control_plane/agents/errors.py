@@ -8,7 +8,6 @@ from __future__ import annotations
 from control_plane.errors import ControlPlaneError
 
 __all__ = [
-    "AgentBusyError",
     "AgentConflictError",
     "AgentError",
     "AgentNotFoundError",
@@ -31,12 +30,6 @@ class AgentNotFoundError(AgentError):
 
 class AgentConflictError(AgentError):
     """Raised when a spec write lost against a concurrent write of the same agent; retry it."""
-
-    retryable = True
-
-
-class AgentBusyError(AgentError):
-    """Raised when another regeneration holds the agent's lease; the stream retries the record."""
 
     retryable = True
 
