@@ -1,8 +1,8 @@
 """``sfa synth``: synthesize the platform (and optionally the example app) into a cloud assembly.
 
-Mount with ``app.add_typer(infra.cli.app, name="synth")`` (a single-command group: ``sfa synth
---env prod``). CDK is imported only when the command runs, so ``sfa --help`` stays fast and works
-without the ``[infra]`` extra. No AWS credentials, CDK CLI or Docker are needed; the Lambda bundles
+Mount in ``sfa`` with ``app.command("synth")(infra.cli.synth)`` (``sfa synth --env prod``), or run
+``python -m infra.cli``. CDK is imported only when the command runs, so ``sfa --help`` stays fast
+and works without the ``[infra]`` extra. No AWS credentials, CDK CLI or Docker are needed; the Lambda bundles
 are built locally from the lock files (pip, arm64 wheels; PyPI or a wheelhouse).
 """
 

@@ -5,6 +5,7 @@ the calls its handler makes (:mod:`infra.stacks.control_iam`).
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
@@ -158,6 +159,10 @@ class ControlPlaneFunctions(Construct):
             CONTROL_PLANE_ENV.AGENT_BOUNDARY_ARN: boundary.managed_policy_arn,
             CONTROL_PLANE_ENV.LEASE_SECONDS: str(int(props.regenerator_timeout.to_seconds()) + 60),
         }
+        if props.agent_render_options:
+            regen_env[CONTROL_PLANE_ENV.RENDER_OPTIONS] = json.dumps(
+                dict(props.agent_render_options), sort_keys=True, separators=(",", ":")
+            )
         agent_statements = regenerator_agent_statements(
             stack, env=env, boundary_arn=boundary.managed_policy_arn
         )

@@ -70,6 +70,9 @@ class SharedLlmProps:
     """Cap on concurrent gateway executions (protects provider rate limits); None: no cap."""
     tracing: bool = True
     """X-Ray active tracing."""
+    retain_old_versions: bool = False
+    """Keep superseded gateway versions after a deploy. Off: CloudFormation deletes them once the
+    alias has moved (agents only ever invoke ``live``), so old SnapStart snapshots stop costing."""
     deployment_config: codedeploy.ILambdaDeploymentConfig | None = None
     """Gradual alias shift with CodeDeploy (e.g. ``LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES``),
     rolled back automatically on the gateway's error alarm; None: the alias moves at once."""
@@ -116,6 +119,11 @@ class SharedLlmStack(cdk.Stack):
             tracing=props.tracing,
             reserved_concurrency=props.reserved_concurrency,
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if props.snap_start else None,
+            current_version_options=lambda_.VersionOptions(
+                removal_policy=cdk.RemovalPolicy.RETAIN
+                if props.retain_old_versions
+                else cdk.RemovalPolicy.DESTROY
+            ),
         )
         self.function, self.role, self.log_group = parts.function, parts.role, parts.log_group
         self.role.add_to_policy(

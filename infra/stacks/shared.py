@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
@@ -59,6 +60,10 @@ class SharedInfraProps:
     """Records older than this go to the DLQ instead of being retried (streams keep 24 h)."""
     regenerator_timeout: cdk.Duration = _MINUTES_5
     """Per batch; the regenerator's agent lease is set 60 s longer."""
+    agent_render_options: Mapping[str, Any] = field(default_factory=dict)
+    """Fields of ``agent_templates.RenderOptions`` for every agent (``SFA_AGENT_RENDER_OPTIONS``:
+    tool concurrency, retries, limits); empty: the renderer's defaults. Part of each definition's
+    hash, so changing it re-renders agents on their next change."""
     regenerate_on_agent_changes: bool = True
     """Also feed the AgentRegistry stream to the regenerator (a new or changed agent spec is
     rendered at once). The regenerator must ignore records where only derived state changed."""

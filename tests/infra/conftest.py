@@ -63,6 +63,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Synth:
             create_trail=True,
             allowed_function_prefixes=("tool-", "team-a-"),
             regenerate_on_agent_changes=False,
+            agent_render_options={"tool_concurrency": 4},
             event_archive_retention=None,
         ),
         snap_start=False,

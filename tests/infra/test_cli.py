@@ -39,3 +39,21 @@ def test_unknown_bundling_mode_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--out", str(tmp_path), "--bundling", "docker", "--no-nag"])
     assert result.exit_code != 0
     assert "sfa:bundling" in str(result.exception)
+
+
+def test_mounts_as_a_plain_sfa_command_without_importing_cdk() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, typer\n"
+        "from infra.cli import synth\n"
+        "root = typer.Typer()\n"
+        "root.command('synth')(synth)\n"
+        "root.command('noop')(lambda: None)\n"
+        "from typer.testing import CliRunner\n"
+        "r = CliRunner().invoke(root, ['synth', '--help'])\n"
+        "assert r.exit_code == 0 and '--snap-start' in r.output, r.output\n"
+        "assert 'aws_cdk' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -39,6 +39,8 @@ def test_live_alias_points_at_the_published_version(platform: Synth) -> None:
     template = Template.from_json(dev)
     template.resource_count_is("AWS::Lambda::Version", 1)
     (version_id,) = resources(dev, "AWS::Lambda::Version")
+    # superseded versions (and their SnapStart snapshots) are deleted once the alias moved
+    assert resources(dev, "AWS::Lambda::Version")[version_id]["DeletionPolicy"] == "Delete"
     template.has_resource_properties(
         "AWS::Lambda::Alias",
         {"Name": "live", "FunctionVersion": {"Fn::GetAtt": [version_id, "Version"]}},

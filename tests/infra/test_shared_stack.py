@@ -173,6 +173,18 @@ def test_regenerator_stream_sources(dev: dict[str, Any], table: str, present: bo
     assert {k: props.get(k) for k in expected} == expected
 
 
+def test_render_options_reach_the_regenerator(dev: dict[str, Any], ci: dict[str, Any]) -> None:
+    from agent_templates import RenderOptions
+
+    def variables(template: dict[str, Any], env: str) -> dict[str, Any]:
+        _, fn = by_name(template, "AWS::Lambda::Function", f"sfa-regenerator-{env}")
+        return fn["Properties"]["Environment"]["Variables"]
+
+    assert "SFA_AGENT_RENDER_OPTIONS" not in variables(dev, "dev")
+    raw = variables(ci, "ci")["SFA_AGENT_RENDER_OPTIONS"]
+    assert RenderOptions.model_validate_json(raw).tool_concurrency == 4
+
+
 def test_ci_feeds_only_the_tool_stream(ci: dict[str, Any]) -> None:
     sources = [
         render(ci, m["Properties"]["EventSourceArn"])
