@@ -146,7 +146,7 @@ class Rollout:
 
     def _publish(self, record: AgentRecord, rendered: Rendered, p: Progress) -> str:
         description = f"definition sha256 {rendered.sha256[:16]}, spec generation {record.generation}"
-        if p.state_machine_arn is None:
+        if p.state_machine_arn is None and not self._adopt(record.agent_name, p):
             created = self._create(record.agent_name, rendered, p, description)
             if created:
                 return created
@@ -159,6 +159,19 @@ class Rollout:
             versionDescription=description,
         )
         return response["stateMachineVersionArn"]
+
+    def _adopt(self, agent: str, p: Progress) -> bool:
+        """Whether the state machine exists already (derived state lost after a crash): then it is
+        updated, never re-created (CreateStateMachine is only idempotent for an equal definition)."""
+        arn = self.state_machine_arn(agent)
+        try:
+            call(self.sfn.describe_state_machine, stateMachineArn=arn)
+        except AwsError as exc:
+            if isinstance(exc, AwsResourceNotFoundError) or exc.code in _GONE_CODES:
+                return False
+            raise
+        p.state_machine_arn = arn
+        return True
 
     def _create(self, agent: str, rendered: Rendered, p: Progress, description: str) -> str | None:
         """Create the state machine (first version); ``None`` when it already existed (update it)."""

@@ -121,9 +121,9 @@ class Regenerator:
     ) -> AgentOutcome:
         try:
             for attempt in range(self._max_attempts):
-                if attempt:
+                if attempt:  # lost the lease race: re-plan from fresh reads (never the batch cache)
                     self._sleep(0.1 * 2**attempt)
-                    record = self.agents.get(name)
+                    record, source = self.agents.get(name), CandidateSource(self.tools)
                 if record is None:
                     return AgentOutcome(name, "missing", triggers=triggers)
                 if record.desired == "deleted":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -113,3 +114,45 @@ def test_deprecated_versions_are_used_with_a_warning(
     assert planner.status == "ready" and [t.ref for t in planner.resolved_tools] == ["convert_units@1.1.0"]
     assert planner.resolved_tools[0].status == "deprecated"
     assert planner.warnings == ["tools.0: convert_units@1.1.0 is deprecated"]
+
+
+@pytest.mark.parametrize("spec_changed", [False, True])
+def test_lost_derived_state_adopts_the_existing_resources(
+    cp, tools, registrar, agents, regen, agent_tap, tool_tap, spec_changed
+):
+    import time
+
+    setup_two_agents(tools, registrar, agents, regen, agent_tap, tool_tap)
+    before = agents.get("planner")
+    lost = dict.fromkeys(
+        ["state_machine_arn", "alias_arn", "live_version_arn", "role_arn", "definition_sha256", "granted"]
+    )
+    agents.acquire(
+        "planner",
+        token="t",
+        now=int(time.time()),
+        ttl_seconds=60,
+        generation=before.generation,
+        definition_sha256=before.definition_sha256,
+    )
+    agents.commit("planner", token="t", values={**lost, "policy_mode": None})  # as after a crash
+    if spec_changed:
+        agents.apply(
+            validate_agent_spec(
+                {"name": "planner", "model": "offline:default", "system": "New.", "tools": ["convert_units"]}
+            )
+        )
+
+    outcome = regen.regenerate("planner")
+
+    assert outcome.action == "deployed", outcome
+    after = agents.get("planner")
+    assert after.state_machine_arn == before.state_machine_arn and after.role_arn == before.role_arn
+    assert after.alias_arn == before.alias_arn
+    sfn = cp.client("stepfunctions")
+    alias = sfn.describe_state_machine_alias(stateMachineAliasArn=after.alias_arn)
+    assert alias["routingConfiguration"][0]["stateMachineVersionArn"] == after.live_version_arn
+    live = json.loads(sfn.describe_state_machine(stateMachineArn=after.live_version_arn)["definition"])
+    assert live["States"]["CallLLM"]["Arguments"]["Payload"]["system"] == (
+        "New." if spec_changed else "Help."
+    )
