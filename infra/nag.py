@@ -26,7 +26,7 @@ def finding_id(rule: str, finding: str | None = None) -> str:
 def acknowledge(scope: IConstruct, rule: str, reason: str, findings: Iterable[str] = ()) -> None:
     """Acknowledge ``rule`` (e.g. ``"IAM5"``) on ``scope`` for each of ``findings`` (or the whole rule).
 
-    ``reason`` must say why the finding is acceptable here; it is kept in the validation report.
+    ``reason`` must say why the finding is acceptable here (it documents the decision in the code).
     """
     if not reason.strip():
         raise ValueError("an acknowledgement needs a reason")
