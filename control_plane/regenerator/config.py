@@ -29,10 +29,14 @@ from typing import Any
 from agent_templates import RenderOptions
 from control_plane.aws import call, client_or_default
 from control_plane.config import ControlPlaneConfig
-from control_plane.deployment import agent_boundary_policy_name, gateway_function_name
-from control_plane.errors import ConfigError
+from control_plane.deployment import (
+    agent_boundary_policy_name,
+    gateway_function_name,
+    regenerator_function_name,
+)
+from control_plane.errors import AwsResourceNotFoundError, ConfigError
 
-__all__ = ["RegeneratorConfig"]
+__all__ = ["RegeneratorConfig", "deployed_settings"]
 
 
 @dataclass(frozen=True)
@@ -119,3 +123,19 @@ class RegeneratorConfig:
             render_options=options,
             lease_seconds=lease,
         )
+
+
+def deployed_settings(env: str, lambda_client: Any | None = None) -> dict[str, str]:
+    """The ``SFA_*`` settings of the deployed regenerator function of ``env`` (empty if none).
+
+    A regeneration run elsewhere (``sfa agent apply --sync``) must render exactly what the deployed
+    regenerator renders — same gateway ARN, render options, boundary — or the two would keep
+    replacing each other's versions.
+    """
+    client = client_or_default("lambda", lambda_client)
+    try:
+        response = call(client.get_function_configuration, FunctionName=regenerator_function_name(env))
+    except AwsResourceNotFoundError:
+        return {}
+    variables = (response.get("Environment") or {}).get("Variables") or {}
+    return {k: v for k, v in variables.items() if k.startswith("SFA_")}

@@ -44,9 +44,13 @@ def _registry(env: str | None) -> Any:
 
 
 def _regenerate(env: str | None, name: str) -> Any:
+    """Regenerate in-process with the deployed regenerator's settings (explicit variables win)."""
     from control_plane.regenerator import Regenerator, RegeneratorConfig
+    from control_plane.regenerator.config import deployed_settings
 
-    return Regenerator(RegeneratorConfig.from_env(_environ(env))).regenerate(name)
+    environ = _environ(env)
+    environ = {**deployed_settings(environ.get("SFA_ENV") or "dev"), **environ}
+    return Regenerator(RegeneratorConfig.from_env(environ)).regenerate(name)
 
 
 def _wait(registry: Any, name: str, timeout: float, *, deleting: bool = False) -> Any:

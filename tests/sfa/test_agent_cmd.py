@@ -150,3 +150,22 @@ def test_approval_decisions(plane, tmp_path, decision):
         assert "ToolCallDenied" in tool_result["content"]
     again = invoke("approve", token)
     assert again.exit_code == 1 and "no tool call waits" in again.stderr
+
+
+def test_sync_renders_with_the_deployed_regenerators_settings(plane, tmp_path, monkeypatch):
+    from local.testing import create_function
+
+    monkeypatch.delenv("SFA_AGENT_RENDER_OPTIONS")
+    gateway = f"arn:aws:lambda:us-east-1:123456789012:function:sfa-llm-gateway-{ENV}:live"
+    settings = {"SFA_GATEWAY_FUNCTION_ARN": gateway, "SFA_AGENT_RENDER_OPTIONS": '{"tool_concurrency": 3}'}
+    create_function(plane, f"sfa-regenerator-{ENV}", {"README.txt": "x"}, "x.handler", env=settings)
+
+    result = invoke("agent", "apply", str(write_spec(tmp_path, ["echo"])), "--sync", "--json")
+
+    assert result.exit_code == 0, result.output
+    arn = json.loads(result.stdout)["live_version_arn"]
+    definition = json.loads(
+        plane.client("stepfunctions").describe_state_machine(stateMachineArn=arn)["definition"]
+    )
+    assert definition["States"]["CallLLM"]["Arguments"]["FunctionName"] == gateway
+    assert {s["MaxConcurrency"] for s in definition["States"].values() if s["Type"] == "Map"} == {3}
