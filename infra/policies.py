@@ -43,13 +43,15 @@ LOG_DELIVERY_ACTIONS = (
     "logs:UpdateLogDelivery",
 )
 # What the regenerator does to agent-{name}-{env} (control_plane.regenerator.rollout): create or
-# update with publish=True (a version; CreateStateMachine's tags need TagResource), create/update
-# the `live` alias, and on teardown delete the alias and the machine.
+# update with publish=True (a version; CreateStateMachine's tags need TagResource), describe an
+# existing one (adopted when derived state was lost), create/update the `live` alias, and on
+# teardown delete the alias and the machine.
 STATE_MACHINE_ACTIONS = (
     "states:CreateStateMachine",
     "states:CreateStateMachineAlias",
     "states:DeleteStateMachine",
     "states:DeleteStateMachineAlias",
+    "states:DescribeStateMachine",
     "states:PublishStateMachineVersion",
     "states:TagResource",
     "states:UpdateStateMachine",

@@ -122,6 +122,7 @@ def test_regenerator_role_exact(dev: dict[str, Any]) -> None:
                 "states:CreateStateMachineAlias",
                 "states:DeleteStateMachine",
                 "states:DeleteStateMachineAlias",
+                "states:DescribeStateMachine",
                 "states:PublishStateMachineVersion",
                 "states:TagResource",
                 "states:UpdateStateMachine",
@@ -272,3 +273,22 @@ def test_gateway_role_exact(platform: Synth) -> None:
         ("arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku",),
         None,
     ) in role_of(ci, "sfa-llm-gateway-ci")
+
+
+def test_regenerator_statements_cover_every_call_it_makes(dev: dict[str, Any]) -> None:
+    """Every ``self.sfn.<op>``/``self.iam.<op>`` call in control_plane.regenerator has its action."""
+    import re
+    from pathlib import Path
+
+    source = "".join(
+        p.read_text(encoding="utf-8")
+        for p in (Path(__file__).resolve().parents[2] / "control_plane" / "regenerator").glob("*.py")
+    )
+    calls = set(re.findall(r"self\.(sfn|iam)\.([a-z_]+)", source))
+    assert calls, "no calls found: did the regenerator's client attributes change?"
+    needed = {
+        ("states" if svc == "sfn" else "iam") + ":" + "".join(w.title() for w in op.split("_"))
+        for svc, op in calls
+    }
+    granted = {a for s in role_of(dev, "sfa-regenerator-dev") for a in s[1]}
+    assert needed <= granted, sorted(needed - granted)
