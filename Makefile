@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_DEV := $(VENV)/.installed-dev
 STAMP_DEMO := $(VENV)/.installed-demo
+STAMP_INFRA := $(VENV)/.installed-infra
 BENCH ?=
+ENV ?= dev
+SYNTH_ARGS ?=
 
 .PHONY: demo test bench lint format synth clean
 
@@ -21,8 +24,16 @@ $(STAMP_DEMO): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[providers,local]'
 	touch $@
 
+$(STAMP_INFRA): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[infra]'
+	touch $@
+
 demo: $(STAMP_DEMO)
-	$(BIN)/python -m local.demo
+	$(BIN)/sfa demo
+
+# CloudFormation templates for a real account, offline and without Docker (docs/deploy.md).
+synth: $(STAMP_INFRA)
+	$(BIN)/python -m infra.cli --env $(ENV) --out cdk.out $(SYNTH_ARGS)
 
 test: $(STAMP_DEV)
 	$(BIN)/ruff check .

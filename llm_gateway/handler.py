@@ -15,6 +15,10 @@ from typing import Any
 
 from llm_gateway.gateway import Gateway
 from llm_gateway.observability import logger
+from llm_gateway.snapstart import install_hooks
+
+# Under SnapStart the configured SDKs are imported before the snapshot (no-op elsewhere).
+install_hooks()
 
 __all__ = ["get_gateway", "handler", "set_gateway"]
 
