@@ -13,7 +13,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["aws_client", "local_state", "local_state_path", "resolve_env", "write_local_state"]
+__all__ = [
+    "adopt_local_environment",
+    "aws_client",
+    "local_state",
+    "local_state_path",
+    "resolve_env",
+    "write_local_state",
+]
 
 _DUMMY = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
 
@@ -39,6 +46,25 @@ def local_state() -> dict[str, Any] | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return state
+
+
+def adopt_local_environment() -> bool:
+    """Point this process's boto3 at a running ``sfa local up`` when no endpoint is configured.
+
+    Sets ``AWS_ENDPOINT_URL``, dummy credentials, the region and ``SFA_ENV`` (unless already set), so
+    every command — including those that use boto3's default resolution — reaches local mode.
+    """
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        return False
+    state = local_state()
+    if not state:
+        return False
+    os.environ["AWS_ENDPOINT_URL"] = state["endpoint_url"]
+    os.environ.update(_DUMMY)
+    os.environ.setdefault("AWS_DEFAULT_REGION", state.get("region", "us-east-1"))
+    os.environ.setdefault("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
+    os.environ.setdefault("SFA_ENV", state.get("env", "dev"))
+    return True
 
 
 def resolve_env(env: str | None) -> str:
