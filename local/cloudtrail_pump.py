@@ -65,6 +65,15 @@ class CloudTrailPump:
         self._thread: threading.Thread | None = None
         self.stats = PumpStats()
 
+    @property
+    def chaos(self) -> Chaos:
+        return self._chaos
+
+    @chaos.setter
+    def chaos(self, chaos: Chaos) -> None:
+        """Change the fault profile while running (tests: e.g. lose every event from now on)."""
+        self._chaos = chaos
+
     # -- the recorder's sink -------------------------------------------------------------------
 
     def record(self, event: dict[str, Any]) -> None:
