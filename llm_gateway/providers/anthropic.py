@@ -6,7 +6,6 @@ is also the normalizer of the offline provider, whose replies are Messages-API s
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from llm_gateway.errors import GatewayError, ProviderTimeout, ProviderUnavailable
@@ -19,6 +18,7 @@ from llm_gateway.models import (
     ToolUseBlock,
 )
 from llm_gateway.providers.base import (
+    ClientCache,
     Provider,
     ProviderCall,
     header_retry_after,
@@ -138,26 +138,20 @@ class AnthropicProvider(Provider):
     schema_dialect = "anthropic"
 
     def __init__(self) -> None:
-        self._clients: dict[tuple[Any, ...], Any] = {}
-        self._lock = threading.Lock()
+        self._clients = ClientCache()
 
     def _client(self, call: ProviderCall) -> Any:
-        key = (call.api_key, call.base_url, call.timeout_s)
-        client = self._clients.get(key)
-        if client is None:
-            import anthropic
+        import anthropic
 
-            with self._lock:
-                client = self._clients.setdefault(
-                    key,
-                    anthropic.Anthropic(
-                        api_key=call.api_key,
-                        base_url=call.base_url,
-                        timeout=call.timeout_s,
-                        max_retries=0,  # the gateway retries
-                    ),
-                )
-        return client
+        return self._clients.get(
+            (call.api_key, call.base_url, call.timeout_s),
+            lambda: anthropic.Anthropic(
+                api_key=call.api_key,
+                base_url=call.base_url,
+                timeout=call.timeout_s,
+                max_retries=0,  # the gateway retries
+            ),
+        )
 
     def complete(self, call: ProviderCall) -> GatewayResponse:
         import anthropic

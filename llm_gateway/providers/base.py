@@ -9,6 +9,8 @@ module's functions, on first use, never at import time.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -24,6 +26,7 @@ from llm_gateway.errors import (
 from llm_gateway.models import GatewayRequest, GatewayResponse, ToolSpec
 
 __all__ = [
+    "ClientCache",
     "Provider",
     "ProviderCall",
     "dumps",
@@ -31,6 +34,27 @@ __all__ = [
     "map_http_status",
     "tool_result_text",
 ]
+
+
+class ClientCache:
+    """One SDK client per (key, endpoint, timeout), built on first use and shared by threads.
+
+    SDK clients hold connection pools: reusing them across invocations of a warm Lambda saves the
+    TLS handshake on every call.
+    """
+
+    def __init__(self) -> None:
+        self._clients: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        client = self._clients.get(key)
+        if client is None:
+            with self._lock:
+                client = self._clients.get(key)
+                if client is None:
+                    client = self._clients[key] = build()
+        return client
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ models on Bedrock: for other models a failed result is sent as text prefixed ``E
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from llm_gateway.errors import (
@@ -21,7 +20,7 @@ from llm_gateway.errors import (
     RateLimited,
 )
 from llm_gateway.models import GatewayResponse, Message, StopReason, TextBlock, ToolUseBlock
-from llm_gateway.providers.base import Provider, ProviderCall, map_http_status, tool_result_text
+from llm_gateway.providers.base import ClientCache, Provider, ProviderCall, map_http_status, tool_result_text
 from llm_gateway.secrets import redact
 
 __all__ = ["BedrockProvider", "to_converse_wire"]
@@ -151,15 +150,13 @@ class BedrockProvider(Provider):
 
     def __init__(self, client: Any = None) -> None:
         self._injected = client
-        self._clients: dict[tuple[Any, ...], Any] = {}
-        self._lock = threading.Lock()
+        self._clients = ClientCache()
 
     def _client(self, call: ProviderCall) -> Any:
         if self._injected is not None:
             return self._injected
-        key = (call.base_url, call.region, call.timeout_s)
-        client = self._clients.get(key)
-        if client is None:
+
+        def build() -> Any:
             import boto3
             from botocore.config import Config
 
@@ -168,12 +165,11 @@ class BedrockProvider(Provider):
                 read_timeout=call.timeout_s,
                 connect_timeout=min(10.0, call.timeout_s),
             )
-            with self._lock:
-                client = self._clients.get(key) or boto3.session.Session().client(
-                    "bedrock-runtime", region_name=call.region, endpoint_url=call.base_url, config=config
-                )
-                self._clients[key] = client
-        return client
+            return boto3.session.Session().client(
+                "bedrock-runtime", region_name=call.region, endpoint_url=call.base_url, config=config
+            )
+
+        return self._clients.get((call.base_url, call.region, call.timeout_s), build)
 
     def complete(self, call: ProviderCall) -> GatewayResponse:
         from botocore import exceptions as botocore_exceptions

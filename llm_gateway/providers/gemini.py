@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import threading
 from typing import Any
 
 from llm_gateway.errors import (
@@ -27,7 +26,14 @@ from llm_gateway.errors import (
     ProviderUnavailable,
 )
 from llm_gateway.models import GatewayResponse, Message, StopReason, TextBlock, ToolUseBlock
-from llm_gateway.providers.base import Provider, ProviderCall, dumps, header_retry_after, map_http_status
+from llm_gateway.providers.base import (
+    ClientCache,
+    Provider,
+    ProviderCall,
+    dumps,
+    header_retry_after,
+    map_http_status,
+)
 from llm_gateway.providers.base import tool_result_text as _result_text
 from llm_gateway.secrets import redact
 
@@ -209,26 +215,21 @@ class GeminiProvider(Provider):
     schema_dialect = "gemini"
 
     def __init__(self) -> None:
-        self._clients: dict[tuple[Any, ...], Any] = {}
-        self._lock = threading.Lock()
+        self._clients = ClientCache()
 
     def _client(self, call: ProviderCall) -> Any:
-        key = (call.api_key, call.base_url, call.timeout_s)
-        client = self._clients.get(key)
-        if client is None:
-            from google import genai
-            from google.genai import types
+        from google import genai
+        from google.genai import types
 
+        def build() -> Any:
             options = types.HttpOptions(
                 base_url=call.base_url,
                 timeout=int(call.timeout_s * 1000),
                 retry_options=types.HttpRetryOptions(attempts=1),  # the gateway retries
             )
-            with self._lock:
-                client = self._clients.setdefault(
-                    key, genai.Client(api_key=call.api_key, http_options=options)
-                )
-        return client
+            return genai.Client(api_key=call.api_key, http_options=options)
+
+        return self._clients.get((call.api_key, call.base_url, call.timeout_s), build)
 
     def complete(self, call: ProviderCall) -> GatewayResponse:
         from google.genai import errors

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from typing import Any
 
 from llm_gateway.errors import GatewayError, ProviderTimeout, ProviderUnavailable
 from llm_gateway.models import GatewayResponse, Message, StopReason, TextBlock, ToolUseBlock
 from llm_gateway.providers.base import (
+    ClientCache,
     Provider,
     ProviderCall,
     dumps,
@@ -153,26 +153,20 @@ class OpenAIProvider(Provider):
         self.tokens_param = tokens_param or os.environ.get(
             "SFA_OPENAI_MAX_TOKENS_PARAM", "max_completion_tokens"
         )
-        self._clients: dict[tuple[Any, ...], Any] = {}
-        self._lock = threading.Lock()
+        self._clients = ClientCache()
 
     def _client(self, call: ProviderCall) -> Any:
-        key = (call.api_key, call.base_url, call.timeout_s)
-        client = self._clients.get(key)
-        if client is None:
-            import openai
+        import openai
 
-            with self._lock:
-                client = self._clients.setdefault(
-                    key,
-                    openai.OpenAI(
-                        api_key=call.api_key,
-                        base_url=call.base_url,
-                        timeout=call.timeout_s,
-                        max_retries=0,  # the gateway retries
-                    ),
-                )
-        return client
+        return self._clients.get(
+            (call.api_key, call.base_url, call.timeout_s),
+            lambda: openai.OpenAI(
+                api_key=call.api_key,
+                base_url=call.base_url,
+                timeout=call.timeout_s,
+                max_retries=0,  # the gateway retries
+            ),
+        )
 
     def complete(self, call: ProviderCall) -> GatewayResponse:
         import openai
