@@ -1,9 +1,9 @@
 """Where commands send their AWS calls: ``AWS_ENDPOINT_URL`` if set, else a running ``sfa local up``.
 
 ``sfa local up`` writes its endpoint to a state file (``$SFA_HOME/local.json``, default
-``~/.sfa``); commands use it when no endpoint is set in the environment, so that after ``sfa local
-up`` in one terminal, ``sfa tools list`` in another just works. With neither, boto3's normal
-resolution applies (a real AWS account).
+``~/.sfa``); when no endpoint is set in the environment, the CLI adopts it (endpoint, dummy
+credentials, region, ``SFA_ENV``), so that after ``sfa local up`` in one terminal, ``sfa tools list``
+in another just works. With neither, boto3's normal resolution applies (a real AWS account).
 """
 
 from __future__ import annotations
@@ -72,19 +72,10 @@ def resolve_env(env: str | None) -> str:
 
 
 def aws_client(service: str) -> Any:
-    """A boto3 client for ``service`` bound to the endpoint this command should use."""
+    """A boto3 client for ``service``: boto3's default resolution, which the ``sfa`` root callback
+    (:func:`adopt_local_environment`) points at a running ``sfa local up`` when no endpoint is set."""
     import boto3
     from botocore.config import Config
 
     config = Config(account_id_endpoint_mode="disabled", retries={"mode": "standard", "max_attempts": 3})
-    endpoint = os.environ.get("AWS_ENDPOINT_URL")
-    if endpoint:
-        return boto3.client(service, config=config)
-    state = local_state()
-    if state:
-        region = state.get("region", "us-east-1")
-        creds = {k.lower(): v for k, v in _DUMMY.items()}
-        return boto3.client(
-            service, endpoint_url=state["endpoint_url"], region_name=region, config=config, **creds
-        )
     return boto3.client(service, config=config)

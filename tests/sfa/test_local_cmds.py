@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -77,32 +74,12 @@ def test_events_tail_sees_registrations(aws, local_control_plane):
     assert event["detail"]["tool_name"] == "text_stats"
 
 
-def test_local_up_prints_endpoint_and_status_works(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env["SFA_HOME"] = str(tmp_path)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sfa", "local", "up"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        line = proc.stdout.readline().strip()
-        assert line.startswith("AWS_ENDPOINT_URL=http://127.0.0.1:"), line + proc.stderr.read()
-        status = subprocess.run(
-            [sys.executable, "-m", "sfa", "local", "status", "--json"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
-        assert status.returncode == 0, status.stderr
-        state = json.loads(status.stdout)
-        assert state["endpoint_url"] == line.split("=", 1)[1]
-        assert "sfa-registrar-dev" in state["functions"]
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
-    assert proc.returncode == 0
+def test_local_up_prints_endpoint_and_status_works(local_up, tmp_path):
+    status = local_up.sfa("local", "status", "--json")
+    assert status.returncode == 0, status.stderr
+    state = json.loads(status.stdout)
+    assert state["endpoint_url"] == local_up.endpoint
+    assert "sfa-registrar-dev" in state["functions"]
+    local_up.process.send_signal(signal.SIGINT)
+    assert local_up.process.wait(timeout=30) == 0
     assert not (tmp_path / "local.json").exists()
