@@ -2,7 +2,8 @@
 
 Variables (assigned by ``Start``, updated by ``CallLLM`` and ``RunTools``): ``$tools`` (tool name →
 ``{arn, version, timeout, approval?}``), ``$limits`` (``max_turns``, ``max_tokens_per_run``,
-``max_tool_result_chars``), ``$turns``, ``$tool_calls``, ``$usage``. None is a top-level string.
+``max_tool_result_chars``, ``history``), ``$turns``, ``$tool_calls``, ``$usage``, ``$events`` (history
+upper bound), ``$chain`` (``{depth, root}``). None is a top-level string.
 The conversation travels as state data (``{"messages", "stop_reason", "tool_calls"}``), so large
 payloads stay out of variables.
 """
@@ -15,8 +16,17 @@ __all__ = [
     "APPROVAL_ERROR",
     "APPROVED",
     "BUDGET_EXCEEDED",
+    "CHAIN_START",
+    "CHILD_CAUSE",
+    "CHILD_ERROR",
+    "CHILD_INPUT",
     "DENIED_RESULT",
+    "EVENTS_AFTER_GUARDED_TOOLS",
+    "EVENTS_AFTER_LLM",
+    "EVENTS_AFTER_TOOLS",
+    "HISTORY_BUDGET_REACHED",
     "INITIAL_MESSAGES",
+    "IS_START",
     "LLM_OUTPUT",
     "MAX_TURNS_CAUSE",
     "MESSAGES_WITH_TOOL_RESULTS",
@@ -25,10 +35,12 @@ __all__ = [
     "TOOL_CALLS_TOTAL",
     "TOOL_ERROR_RESULT",
     "TOOL_RESULT",
+    "TOOL_RESULT_AS_GIVEN",
     "TURN_LIMIT_REACHED",
     "UNKNOWN_TOOL",
     "UNKNOWN_TOOL_RESULT",
     "USAGE_TOTAL",
+    "chained",
     "error_text",
     "run_output",
 ]
@@ -49,14 +61,33 @@ def error_text(source: str) -> str:
 
 
 INITIAL_MESSAGES = (
-    "$exists($states.input.messages) ? {'messages': $states.input.messages} : "
+    "$exists($states.input.sfa_chain) ? {'messages': $states.input.messages, 'stop_reason': 'tool_use', "
+    "'tool_calls': $states.input.sfa_chain.pending} : "
+    "$exists($states.input.messages) ? {'messages': $states.input.messages, 'stop_reason': 'sfa_start'} : "
     "$type($states.input.prompt) = 'string' ? {'messages': [{'role': 'user', 'content': "
-    "[{'type': 'text', 'text': $states.input.prompt}]}]} : "
+    "[{'type': 'text', 'text': $states.input.prompt}]}], 'stop_reason': 'sfa_start'} : "
     "$error('the execution input needs prompt (a string) or messages (a list of messages)')"
 )
+# A child execution (history budget) starts with the chain's counters; a first execution with zero.
+CHAIN_START = (
+    "$exists($states.input.sfa_chain) ? {'depth': $states.input.sfa_chain.depth, "
+    "'root': $states.input.sfa_chain.root} : {'depth': 0, 'root': $states.context.Execution.Name}"
+)
 
+
+def chained(field: str, default: str) -> str:
+    """A counter carried from the parent execution (``sfa_chain.<field>``), else ``default``."""
+    if not field.isidentifier():
+        raise ValueError(f"not a field name: {field!r}")
+    return f"$exists($states.input.sfa_chain) ? $states.input.sfa_chain.{field} : {default}"
+
+
+IS_START = "$states.input.stop_reason = 'sfa_start'"
+
+# The gateway returns ``messages`` when it compacted the conversation (older part by reference).
 LLM_OUTPUT = (
-    "{'messages': $append($states.input.messages, [$states.result.Payload.message]), "
+    "{'messages': $exists($states.result.Payload.messages) ? $states.result.Payload.messages : "
+    "$append($states.input.messages, [$states.result.Payload.message]), "
     "'stop_reason': $states.result.Payload.stop_reason, "
     "'tool_calls': $states.result.Payload.tool_calls}"
 )
@@ -113,6 +144,11 @@ DENIED_RESULT = (
     "(($type($a.reason) = 'string' and $a.reason != '') ? ': ' & $a.reason : '.')})"
 )
 
+# Offload: the tool invoker already made the content a string, or a reference (large results).
+TOOL_RESULT_AS_GIVEN = (
+    "{'type': 'tool_result', 'tool_use_id': $states.input.id, "
+    "'content': $exists($states.result.Payload) ? $states.result.Payload : ''}"
+)
 TOOL_RESULT = (
     "($p := $states.result.Payload; "
     "$c := $exists($p) ? ($type($p) = 'string' ? $p : $string($p)) : ''; "
@@ -125,9 +161,41 @@ TOOL_ERROR_RESULT = (
     f"'content': 'Tool ' & $string($states.input.name) & ' failed: ' & {error_text('$states.errorOutput')}}}"
 )
 
+# The answer text; an offloaded (large) text stays a reference, for the caller to resolve.
 _ANSWER = (
-    "($t := $states.input.messages[-1][role = 'assistant'].content[type = 'text'].text; "
-    "$exists($t) ? $join($t, '') : null)"
+    "($t := [$states.input.messages[-1][role = 'assistant'].content[type = 'text'].text]; "
+    "$count($t) = 0 ? null : $count($t) = 1 ? $t[0] : "
+    "$join($filter($t, function($v) { $type($v) = 'string' }), ''))"
+)
+
+# History budget ($limits.history: history.history_limits). `$events` is an upper bound.
+EVENTS_AFTER_LLM = "$events + $limits.history.llm"
+EVENTS_AFTER_TOOLS = "$events + $limits.history.map + $count($states.result) * $limits.history.call"
+EVENTS_AFTER_GUARDED_TOOLS = (
+    "$events + $limits.history.map + $count($states.result) * $limits.history.guarded_call"
+)
+# Continue in a child before this turn's tools, the next LLM call and the way out could cross the
+# budget — unless this execution has done nothing yet (a turn too large for any execution runs).
+HISTORY_BUDGET_REACHED = (
+    "$events > $limits.history.start and "
+    "$events + $limits.history.map + $count($states.input.tool_calls) * $limits.history.guarded_call "
+    "+ $limits.history.llm + $limits.history.tail > $limits.history.max"
+)
+CHILD_INPUT = (
+    "{'messages': $states.input.target.messages, 'sfa_chain': $merge([$states.input.target.chain, "
+    "{'turns': $turns, 'tool_calls': $tool_calls, 'usage': $usage, "
+    "'pending': $states.input.tool_calls}])}"
+)
+# .sync:2 failure: Cause is the child's DescribeExecution output (JSON); re-raise its error.
+CHILD_ERROR = (
+    "($c := $states.input.Cause; "
+    "$d := ($type($c) = 'string' and $substring($c, 0, 1) = '{') ? $parse($c) : {}; "
+    "$type($d.error) = 'string' ? $d.error : $states.input.Error)"
+)
+CHILD_CAUSE = (
+    "($c := $states.input.Cause; "
+    "$d := ($type($c) = 'string' and $substring($c, 0, 1) = '{') ? $parse($c) : {}; "
+    "$type($d.cause) = 'string' ? $d.cause : $string($c))"
 )
 
 

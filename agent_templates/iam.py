@@ -23,9 +23,20 @@ __all__ = ["definition_policy_statements", "invoked_function_arns"]
 _ARN_RE = re.compile(r"^arn:(aws[a-zA-Z-]*):lambda:([a-z0-9-]+):(\d{12}):function:([^:]+)(?::(.+))?$")
 
 
-def invoked_function_arns(spec: AgentSpec, tools: Iterable[ResolvedTool], gateway_arn: str) -> list[str]:
-    """Every function ARN the definition may invoke, sorted: the gateway and each tool."""
-    routes = tool_routes(spec, tools, RenderOptions())
+def invoked_function_arns(
+    spec: AgentSpec,
+    tools: Iterable[ResolvedTool],
+    gateway_arn: str,
+    *,
+    options: RenderOptions | None = None,
+) -> list[str]:
+    """Every function ARN the definition may invoke, sorted: the gateway and each tool.
+
+    With ``options.offload`` (the default) tools are invoked by the gateway's tool invoker, not by
+    the agent's role; the tool grants stay so that switching ``offload`` off needs no re-grant and
+    the role documents which tools the agent may use (docs/large-payloads.md, "IAM")."""
+    options = options or RenderOptions()
+    routes = tool_routes(spec, tools, options)
     return sorted({gateway_arn, *(route["arn"] for route in routes.values())})
 
 
@@ -53,7 +64,11 @@ def definition_policy_statements(
     options = options or RenderOptions()
     tool_list = list(tools)
     resources = sorted(
-        {r for arn in invoked_function_arns(spec, tool_list, gateway_arn) for r in _invoke_resources(arn)}
+        {
+            r
+            for arn in invoked_function_arns(spec, tool_list, gateway_arn, options=options)
+            for r in _invoke_resources(arn)
+        }
     )
     statements: list[dict[str, Any]] = [
         {
@@ -63,12 +78,13 @@ def definition_policy_statements(
             "Resource": resources,
         }
     ]
+    match = _ARN_RE.match(gateway_arn)
+    if not match:
+        raise RenderError(f"not a Lambda function ARN: {gateway_arn!r}")
+    partition, region, account = match.group(1), match.group(2), match.group(3)
+    statements.extend(_chain_statements(partition, region, account, options.state_machine_name(spec.name)))
     routes = tool_routes(spec, tool_list, options)
     if any(route.get("approval") for route in routes.values()):
-        match = _ARN_RE.match(gateway_arn)
-        if not match:
-            raise RenderError(f"not a Lambda function ARN: {gateway_arn!r}")
-        partition, region, account = match.group(1), match.group(2), match.group(3)
         bus_arn = f"arn:{partition}:events:{region}:{account}:event-bus/{options.bus_name}"
         statements.append(
             {
@@ -79,3 +95,31 @@ def definition_policy_statements(
             }
         )
     return statements
+
+
+def _chain_statements(partition: str, region: str, account: str, machine: str) -> list[dict[str, Any]]:
+    """History budget: start a child execution of this agent (any version/alias of its own state
+    machine) and wait for it with ``.sync:2`` (Step Functions' managed EventBridge rule)."""
+    machine_arn = f"arn:{partition}:states:{region}:{account}:stateMachine:{machine}"
+    return [
+        {
+            "Sid": "ContinueInChildExecution",
+            "Effect": "Allow",
+            "Action": "states:StartExecution",
+            "Resource": [machine_arn, f"{machine_arn}:*"],
+        },
+        {
+            "Sid": "FollowChildExecutions",
+            "Effect": "Allow",
+            "Action": ["states:DescribeExecution", "states:StopExecution"],
+            "Resource": [f"arn:{partition}:states:{region}:{account}:execution:{machine}:*"],
+        },
+        {
+            "Sid": "SyncExecutionEvents",
+            "Effect": "Allow",
+            "Action": ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+            "Resource": [
+                f"arn:{partition}:events:{region}:{account}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"
+            ],
+        },
+    ]

@@ -61,7 +61,20 @@ class RenderOptions(BaseModel):
     gateway_retry: RetryPolicy = DEFAULT_GATEWAY_RETRY
     lambda_retry: RetryPolicy = DEFAULT_LAMBDA_RETRY
     max_static_payload_bytes: int | None = Field(default=160_000, ge=1)
+    # Large payloads (docs/large-payloads.md): tools are invoked through the gateway Lambda's tool
+    # invoker, which offloads large results to the content bucket; results are kept as given
+    # (a string or a reference) instead of truncated to max_tool_result_chars. Opt-in until the
+    # CDK gateway role has the invoker's grants (S3 content bucket, lambda:InvokeFunction on tools).
+    offload: bool = False
+    # History budget: a Standard execution fails at 25,000 events; before the next turn could cross
+    # max_history_events - history_margin_events, the conversation continues in a child execution.
+    max_history_events: int = Field(default=25_000, ge=100, le=25_000)
+    history_margin_events: int = Field(default=1_000, ge=0, le=10_000)
 
     @property
     def bus_name(self) -> str:
         return self.event_bus_name or f"sfa-registry-{self.env}"
+
+    def state_machine_name(self, agent_name: str) -> str:
+        """``agent-{name}-{env}`` (design.md §8): the chain's children run on the same machine."""
+        return f"agent-{agent_name}-{self.env}"

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from agent_templates.errors import RenderError
+from agent_templates.history import history_limits
 from agent_templates.options import RenderOptions
 from agent_templates.spec import AgentSpec
 from agent_templates.states import agent_states
@@ -115,6 +116,7 @@ def render_agent_definition(
             "max_turns": spec.max_turns,
             "max_tokens_per_run": spec.max_tokens_per_run,
             "max_tool_result_chars": options.max_tool_result_chars,
+            "history": history_limits(options),
         },
         "turns": 0,
         "tool_calls": 0,

@@ -118,7 +118,9 @@ class AgentSpec(BaseModel):
     fallbacks: tuple[str, ...] = Field(default=(), max_length=5, description="Tried in order on failure.")
     system: str = Field(default="", max_length=MAX_SYSTEM_PROMPT_CHARS, description="System prompt.")
     tools: tuple[ToolSelector, ...] = Field(default=(), max_length=100)
-    max_turns: int = Field(default=10, ge=1, le=100, description="LLM calls per run, at most.")
+    max_turns: int = Field(
+        default=10, ge=1, le=10_000, description="LLM calls per run (the whole chain of executions), at most."
+    )
     max_tokens: int = Field(default=4096, ge=1, le=200_000, description="Output tokens per LLM call.")
     max_tokens_per_run: int | None = Field(
         default=None, ge=1, description="Budget: input+output tokens per run; exceeded → run ends."

@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent_templates import expressions as x
+from agent_templates.chain import CHILD_FAILED, PREPARE_CHILD, START_CHILD, chain_states
 from agent_templates.jsonata import expr, literal
 from agent_templates.options import RenderOptions
 
@@ -66,7 +67,20 @@ ROUTE, UNKNOWN, GUARDED_INVOKE, GUARDED_FAILED = (
     "GuardedToolFailed",
 )
 REQUEST_APPROVAL, CHECK_APPROVAL, DENIED = "RequestApproval", "CheckApproval", "ToolCallDenied"
-TOP_STATES = (START, CALL_LLM, NEXT_STEP, RUN_TOOLS, RUN_TOOLS_GUARDED, ANSWER, BUDGET, MAX_TURNS, LLM_FAILED)
+TOP_STATES = (
+    START,
+    CALL_LLM,
+    NEXT_STEP,
+    RUN_TOOLS,
+    RUN_TOOLS_GUARDED,
+    PREPARE_CHILD,
+    START_CHILD,
+    CHILD_FAILED,
+    ANSWER,
+    BUDGET,
+    MAX_TURNS,
+    LLM_FAILED,
+)
 ITERATION_STATES = (
     INVOKE,
     FAILED,
@@ -85,13 +99,24 @@ def _catch_all(next_state: str, output: str) -> list[dict[str, Any]]:
 
 
 def start_state(variables: dict[str, Any]) -> dict[str, Any]:
-    """Assigns the rendered data (``$tools``, ``$limits``) and counters; builds ``messages``."""
+    """Assigns the rendered data (``$tools``, ``$limits``) and counters (carried over from the
+    parent in a child execution); builds ``messages``."""
+    assign = {name: literal(value) for name, value in variables.items()}
+    assign.update(
+        {
+            "turns": expr(x.chained("turns", "0")),
+            "tool_calls": expr(x.chained("tool_calls", "0")),
+            "usage": expr(x.chained("usage", "{'input_tokens': 0, 'output_tokens': 0}")),
+            "events": variables["limits"]["history"]["start"],  # Assign sees no sibling values
+            "chain": expr(x.CHAIN_START),
+        }
+    )
     return {
         "Type": "Pass",
         "Comment": "Variables: the tool routing table and limits (rendered data), counters.",
-        "Assign": {name: literal(value) for name, value in variables.items()},
+        "Assign": assign,
         "Output": expr(x.INITIAL_MESSAGES),
-        "Next": CALL_LLM,
+        "Next": NEXT_STEP,
     }
 
 
@@ -111,7 +136,11 @@ def call_llm_state(gateway_arn: str, request: dict[str, Any], options: RenderOpt
             options.lambda_retry.rule(LAMBDA_SERVICE_ERRORS),
         ],
         "Catch": _catch_all(LLM_FAILED, "$states.errorOutput"),
-        "Assign": {"turns": expr("$turns + 1"), "usage": expr(x.USAGE_TOTAL)},
+        "Assign": {
+            "turns": expr("$turns + 1"),
+            "usage": expr(x.USAGE_TOTAL),
+            "events": expr(x.EVENTS_AFTER_LLM),
+        },
         "Output": expr(x.LLM_OUTPUT),
         "Next": NEXT_STEP,
     }
@@ -122,16 +151,20 @@ def next_step_state() -> dict[str, Any]:
         "Type": "Choice",
         "Comment": "Answer when the model stops asking for tools; else check the limits, run the tools.",
         "Choices": [
+            {"Condition": expr(x.IS_START), "Next": CALL_LLM},
             {"Condition": expr(x.NO_TOOL_USE), "Next": ANSWER},
             {"Condition": expr(x.TURN_LIMIT_REACHED), "Next": MAX_TURNS},
             {"Condition": expr(x.BUDGET_EXCEEDED), "Next": BUDGET},
+            {"Condition": expr(x.HISTORY_BUDGET_REACHED), "Next": PREPARE_CHILD},
             {"Condition": expr(x.ALL_CALLS_DIRECT), "Next": RUN_TOOLS},
         ],
         "Default": RUN_TOOLS_GUARDED,
     }
 
 
-def _map_state(comment: str, start_at: str, states: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
+def _map_state(
+    comment: str, start_at: str, states: dict[str, Any], options: RenderOptions, events: str
+) -> dict[str, Any]:
     """A Map over the model's tool calls; its result (tool_result blocks, in call order) becomes
     the next user message."""
     return {
@@ -140,44 +173,60 @@ def _map_state(comment: str, start_at: str, states: dict[str, Any], options: Ren
         "Items": expr("$states.input.tool_calls"),
         "MaxConcurrency": options.tool_concurrency,
         "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": start_at, "States": states},
-        "Assign": {"tool_calls": expr(x.TOOL_CALLS_TOTAL)},
+        "Assign": {"tool_calls": expr(x.TOOL_CALLS_TOTAL), "events": expr(events)},
         "Output": expr(x.MESSAGES_WITH_TOOL_RESULTS),
         "Next": CALL_LLM,
     }
 
 
-def _invoke_states(invoke: str, failed: str, options: RenderOptions) -> dict[str, Any]:
+def _invoke_states(invoke: str, failed: str, options: RenderOptions, gateway_arn: str) -> dict[str, Any]:
     """The tool's Lambda, looked up by name in ``$tools`` (no per-tool branches), and the state its
-    Catch reaches with the error result already built."""
+    Catch reaches with the error result already built. With ``offload`` the call goes through the
+    gateway Lambda's tool invoker (large results come back as references)."""
+    if options.offload:
+        arguments: dict[str, Any] = {
+            "FunctionName": gateway_arn,
+            "Payload": {
+                "sfa_op": "invoke_tool",
+                "function": expr("$lookup($tools, $states.input.name).arn"),
+                "name": expr("$states.input.name"),
+                "input": expr("$states.input.input"),
+            },
+        }
+    else:
+        arguments = {
+            "FunctionName": expr("$lookup($tools, $states.input.name).arn"),
+            "Payload": expr("$states.input.input"),
+        }
     return {
         invoke: {
             "Type": "Task",
             "Resource": LAMBDA_INVOKE,
-            "Arguments": {
-                "FunctionName": expr("$lookup($tools, $states.input.name).arn"),
-                "Payload": expr("$states.input.input"),
-            },
+            "Arguments": arguments,
             "TimeoutSeconds": expr("$lookup($tools, $states.input.name).timeout"),
             "Retry": [options.lambda_retry.rule(LAMBDA_SERVICE_ERRORS)],
             "Catch": _catch_all(failed, x.TOOL_ERROR_RESULT),
-            "Output": expr(x.TOOL_RESULT),
+            "Output": expr(x.TOOL_RESULT_AS_GIVEN if options.offload else x.TOOL_RESULT),
             "End": True,
         },
         failed: {"Type": "Pass", "Comment": f"The error result was built by {invoke}'s Catch.", "End": True},
     }
 
 
-def run_tools_state(options: RenderOptions) -> dict[str, Any]:
+def run_tools_state(options: RenderOptions, gateway_arn: str) -> dict[str, Any]:
     """Fast path (one transition per call): every call names a known tool that needs no approval."""
     return _map_state(
         "Every call is to a known tool without approval: invoke directly.",
         INVOKE,
-        _invoke_states(INVOKE, FAILED, options),
+        _invoke_states(INVOKE, FAILED, options, gateway_arn),
         options,
+        x.EVENTS_AFTER_TOOLS,
     )
 
 
-def run_tools_guarded_state(agent_name: str, approval_timeout: int, options: RenderOptions) -> dict[str, Any]:
+def run_tools_guarded_state(
+    agent_name: str, approval_timeout: int, options: RenderOptions, gateway_arn: str
+) -> dict[str, Any]:
     """Some call names an unknown tool or needs approval: route each call first."""
     states = {
         ROUTE: {
@@ -196,9 +245,15 @@ def run_tools_guarded_state(agent_name: str, approval_timeout: int, options: Ren
             "Default": DENIED,
         },
         DENIED: {"Type": "Pass", "Output": expr(x.DENIED_RESULT), "End": True},
-        **_invoke_states(GUARDED_INVOKE, GUARDED_FAILED, options),
+        **_invoke_states(GUARDED_INVOKE, GUARDED_FAILED, options, gateway_arn),
     }
-    return _map_state("Route each call: unknown tool, approval, or invoke.", ROUTE, states, options)
+    return _map_state(
+        "Route each call: unknown tool, approval, or invoke.",
+        ROUTE,
+        states,
+        options,
+        x.EVENTS_AFTER_GUARDED_TOOLS,
+    )
 
 
 def _request_approval_state(agent_name: str, timeout_seconds: int, options: RenderOptions) -> dict[str, Any]:
@@ -265,7 +320,10 @@ def agent_states(
         START: start_state(variables),
         CALL_LLM: call_llm_state(gateway_arn, request, options),
         NEXT_STEP: next_step_state(),
-        RUN_TOOLS: run_tools_state(options),
-        RUN_TOOLS_GUARDED: run_tools_guarded_state(agent_name, approval_timeout_seconds, options),
+        RUN_TOOLS: run_tools_state(options, gateway_arn),
+        RUN_TOOLS_GUARDED: run_tools_guarded_state(
+            agent_name, approval_timeout_seconds, options, gateway_arn
+        ),
+        **chain_states(gateway_arn, options),
         **terminal_states(),
     }

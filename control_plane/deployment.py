@@ -8,6 +8,8 @@ from __future__ import annotations
 
 __all__ = [
     "AGENT_LIVE_ALIAS",
+    "CONTENT_EXPIRATION_DAYS",
+    "CONTENT_PREFIX",
     "GATEWAY_HANDLER",
     "RECONCILER_HANDLER",
     "REGENERATOR_HANDLER",
@@ -15,6 +17,7 @@ __all__ = [
     "agent_boundary_policy_name",
     "agent_role_name",
     "agent_state_machine_name",
+    "content_bucket_name",
     "gateway_function_name",
     "infrastructure_secret_name",
     "llm_secret_name",
@@ -30,6 +33,8 @@ REGENERATOR_HANDLER = "control_plane.regenerator.handler.handler"
 RECONCILER_HANDLER = "control_plane.reconciler.handler.lambda_handler"
 GATEWAY_HANDLER = "llm_gateway.handler.handler"
 AGENT_LIVE_ALIAS = "live"
+CONTENT_PREFIX = "content"  # tool_sdk.content.DEFAULT_PREFIX: the only prefix references may name
+CONTENT_EXPIRATION_DAYS = 30  # the content bucket's lifecycle rule (offloaded payloads expire)
 
 
 def registrar_function_name(env: str) -> str:
@@ -76,3 +81,8 @@ def tool_secret_name(tool_name: str, env: str) -> str:
 
 def infrastructure_secret_name(env: str) -> str:
     return f"/ai-agent/infrastructure/{env}"
+
+
+def content_bucket_name(account: str, region: str, env: str) -> str:
+    """The platform's content bucket (large payloads by reference, docs/large-payloads.md)."""
+    return f"sfa-content-{account}-{region}-{env}"

@@ -20,6 +20,7 @@ __all__ = [
     "ProviderTimeout",
     "ProviderUnavailable",
     "RateLimited",
+    "ToolFunctionError",
 ]
 
 
@@ -83,3 +84,9 @@ class AuthenticationFailed(GatewayError):
 
 class ContextWindowExceeded(GatewayError):
     """Raised when the prompt (messages + tools) exceeds the model's context window."""
+
+
+class ToolFunctionError(SfaError):
+    """Raised by the gateway's tool invoker when the tool's Lambda failed. Each raise uses a
+    subclass named after the tool's own ``errorType`` (``ValueError``, ``Sandbox.Timedout``…), so
+    Step Functions sees the same error as if it had invoked the tool directly."""

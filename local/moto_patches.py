@@ -13,6 +13,8 @@ Quirks handled here:
 * StartExecution without ``name`` collides in execution mode → generate a unique name.
 * StartExecution on an alias ARN fails, on a version ARN crashes → run the version's definition.
 * SendTaskFailure drops ``cause`` → pass it through.
+* ``states:startExecution`` tasks send PascalCase arguments to boto3 (KeyError) and read PascalCase
+  results from its camelCase response → convert both ways, as AWS's integration does.
 * Lambda without Docker echoes, for any name → run the real code; unknown names → 404.
 * Invoke ignores ``Qualifier`` (and reads it from the event payload) → read the query string.
 * DynamoDB stream → Lambda delivery is synchronous and loses records → ``local.streams``.
@@ -119,6 +121,41 @@ def _patch_stepfunctions() -> None:
     _set(StepFunctionsParserBackend, "start_execution", _start_execution)
     _set(StepFunctionResponse, "send_task_failure", _send_task_failure)
     _set(StepFunctionResponse, "describe_execution", _describe_execution)
+    _patch_sfn_integration()
+
+
+def _patch_sfn_integration() -> None:
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_sfn as sfn_task,
+    )
+
+    cls = sfn_task.StateTaskServiceSfn
+    original_params = _original(cls, "_normalise_parameters")
+
+    # Quirk: the Arguments of `arn:aws:states:::states:startExecution(.sync:2)` reach boto3 as
+    # `StateMachineArn`/`Name`/`Input` (botocore's serializer raises KeyError: 'StateMachineArn'),
+    # and the sync resolvers read `ExecutionArn`/`Output` from boto3's camelCase response. AWS
+    # takes and returns the API's PascalCase names: convert at both seams.
+    def normalise_parameters(
+        self: Any, parameters: dict, boto_service_name: Any = None, service_action_name: Any = None
+    ) -> None:
+        original_params(self, parameters, boto_service_name, service_action_name)
+        if service_action_name is None:
+            for key in list(parameters):
+                parameters[key[:1].lower() + key[1:]] = parameters.pop(key)
+
+    def normalise_response(
+        self: Any, response: Any, boto_service_name: Any = None, service_action_name: Any = None
+    ) -> None:
+        if isinstance(response, dict):
+            for key in list(response):
+                value = response.pop(key)
+                if isinstance(value, datetime.datetime):
+                    value = value.isoformat()
+                response[key[:1].upper() + key[1:]] = value
+
+    _set(cls, "_normalise_parameters", normalise_parameters)
+    _set(cls, "_normalise_response", normalise_response)
 
 
 def _start_execution(

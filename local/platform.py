@@ -22,7 +22,7 @@ from control_plane.registrar import REGISTRAR_EVENT_PATTERN
 from control_plane.registry import create_tables
 from local.testing import build_zip, ensure_lambda_role
 
-__all__ = ["PlatformResources", "deploy_platform", "platform_code_zip"]
+__all__ = ["PlatformResources", "create_content_bucket", "deploy_platform", "platform_code_zip"]
 
 _PACKAGES = ("control_plane", "llm_gateway", "agent_templates", "tool_sdk")
 _SOURCE_ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +42,23 @@ def _boundary_document(region: str, account: str, bus_arn: str) -> dict[str, Any
                 "Resource": f"arn:aws:lambda:{region}:{account}:function:*",
             },
             {"Effect": "Allow", "Action": "events:PutEvents", "Resource": bus_arn},
+            {
+                # History budget: an agent continues in a child execution of itself (.sync:2).
+                "Effect": "Allow",
+                "Action": ["states:StartExecution", "states:DescribeExecution", "states:StopExecution"],
+                "Resource": [
+                    f"arn:aws:states:{region}:{account}:stateMachine:agent-*",
+                    f"arn:aws:states:{region}:{account}:execution:agent-*:*",
+                ],
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+                "Resource": (
+                    f"arn:aws:events:{region}:{account}:rule/"
+                    "StepFunctionsGetEventsForStepFunctionsExecutionRule"
+                ),
+            },
             {
                 "Effect": "Allow",
                 # Step Functions log delivery has no resource-level permissions.
@@ -67,6 +84,7 @@ class PlatformResources:
     functions: dict[str, str] = field(default_factory=dict)  # role → function ARN
     cloudtrail_queue_url: str = ""
     bus_arn: str = ""
+    content_bucket: str = ""
     llm_keys_found: list[str] = field(default_factory=list)
 
 
@@ -97,6 +115,7 @@ def deploy_platform(aws: Any, env: str = "dev", environ: dict[str, str] | None =
     res.llm_keys_found = sorted(keys)
     _put_secret(aws.client("secretsmanager"), names.llm_secret_name(env), json.dumps(keys))
 
+    res.content_bucket = create_content_bucket(aws, env)
     code = platform_code_zip()
     common = {
         "SFA_ENV": env,
@@ -105,7 +124,11 @@ def deploy_platform(aws: Any, env: str = "dev", environ: dict[str, str] | None =
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": environ.get("SFA_LOCAL_LOG_LEVEL", "WARNING"),
     }
-    gateway_env = {**common, **{k: environ[k] for k in _PASSTHROUGH if environ.get(k)}}
+    gateway_env = {
+        **common,
+        "SFA_CONTENT_BUCKET": res.content_bucket,
+        **{k: environ[k] for k in _PASSTHROUGH if environ.get(k)},
+    }
     arn = _function(aws, names.gateway_function_name(env), names.GATEWAY_HANDLER, code, gateway_env, 120)
     res.functions["gateway"] = arn
     cp_env = {**common, "SFA_GATEWAY_FUNCTION_ARN": arn}
@@ -122,6 +145,31 @@ def deploy_platform(aws: Any, env: str = "dev", environ: dict[str, str] | None =
         _stream_mappings(aws, env, res.functions["regenerator"])
     res.cloudtrail_queue_url = _cloudtrail_rule(aws, env)
     return res
+
+
+def create_content_bucket(aws: Any, env: str) -> str:
+    """The content bucket (large payloads by reference) with its expiration rule; its name."""
+    s3 = aws.client("s3")
+    bucket = names.content_bucket_name(aws.account_id, aws.region, env)
+    location: dict[str, Any] = {}
+    if aws.region != "us-east-1":
+        location = {"CreateBucketConfiguration": {"LocationConstraint": aws.region}}
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
+        s3.create_bucket(Bucket=bucket, **location)
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "expire-offloaded-content",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": f"{names.CONTENT_PREFIX}/"},
+                    "Expiration": {"Days": names.CONTENT_EXPIRATION_DAYS},
+                }
+            ]
+        },
+    )
+    return bucket
 
 
 def _has_module(name: str) -> bool:

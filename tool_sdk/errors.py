@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ContentError",
+    "ContentIntegrityError",
+    "ContentNotFoundError",
     "CorruptPayloadError",
     "DigestMismatchError",
     "InvalidManifestInTagsError",
+    "InvalidReferenceError",
     "MalformedTagError",
     "ManifestError",
     "ManifestLoadError",
@@ -114,3 +118,22 @@ class InvalidManifestInTagsError(TagDecodeError):
         self.problems = sorted(problems)
         summary = "; ".join(str(p) for p in self.problems)
         super().__init__(f"manifest in tags is invalid: {summary}")
+
+
+class ContentError(SfaError):
+    """Base class of errors of the content store (large payloads offloaded to S3 by reference)."""
+
+
+class InvalidReferenceError(ContentError):
+    """Raised when a ``{"$ref": ...}`` value is malformed or points outside the platform's content
+    bucket and prefix (references are never followed anywhere else)."""
+
+
+class ContentIntegrityError(ContentError):
+    """Raised when an object read through a reference does not match the reference's ``sha256`` or
+    ``bytes`` (tampered or truncated content is never used)."""
+
+
+class ContentNotFoundError(ContentError):
+    """Raised when a reference's object does not exist (expired by the bucket's lifecycle rule, or
+    never written)."""

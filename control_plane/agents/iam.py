@@ -137,7 +137,18 @@ class PolicyPlan:
         return self.inline_chars + sum(self.managed_chars)
 
 
+# Non-Lambda grants, by resource shape: (Sid, actions, ARN marker). Child executions of itself and
+# the .sync:2 managed rule come from the history budget (agent_templates.chain).
+_OTHER_GRANTS: tuple[tuple[str, str | list[str], str], ...] = (
+    ("PublishApprovalRequests", "events:PutEvents", ":event-bus/"),
+    ("ContinueInChildExecution", "states:StartExecution", ":stateMachine:"),
+    ("FollowChildExecutions", ["states:DescribeExecution", "states:StopExecution"], ":execution:"),
+    ("SyncExecutionEvents", ["events:PutTargets", "events:PutRule", "events:DescribeRule"], ":rule/"),
+)
+
+
 def _document(functions: list[str], buses: list[str]) -> dict[str, Any]:
+    """``buses``: every non-Lambda grant (approval bus, own state machine, executions, rule)."""
     statements: list[dict[str, Any]] = []
     if functions:
         statements.append(
@@ -148,15 +159,10 @@ def _document(functions: list[str], buses: list[str]) -> dict[str, Any]:
                 "Resource": functions,
             }
         )
-    if buses:
-        statements.append(
-            {
-                "Sid": "PublishApprovalRequests",
-                "Effect": "Allow",
-                "Action": "events:PutEvents",
-                "Resource": buses,
-            }
-        )
+    for sid, action, marker in _OTHER_GRANTS:
+        resources = [r for r in buses if marker in r]
+        if resources:
+            statements.append({"Sid": sid, "Effect": "Allow", "Action": action, "Resource": resources})
     return {"Version": _VERSION, "Statement": statements}
 
 

@@ -38,6 +38,9 @@ EXPECTED_STATES = [
     "RunToolsGuarded/ToolCallDenied",
     "RunToolsGuarded/GuardedInvokeTool",
     "RunToolsGuarded/GuardedToolFailed",
+    "PrepareChild",
+    "StartChild",
+    "ChildFailed",
     "Answer",
     "TokenBudgetExceeded",
     "MaxTurnsExceeded",
@@ -62,8 +65,8 @@ def test_state_list_is_independent_of_the_number_of_tools() -> None:
         definition = render_agent_definition(spec, many_tools(n), GATEWAY_ARN)
         assert state_names(definition) == EXPECTED_STATES
         counts[n] = len(state_names(definition))
-    assert counts == {0: 18, 1: 18, 200: 18}
-    assert len(set(state_names(definition))) == 18  # names unique across the definition
+    assert counts == {0: 21, 1: 21, 200: 21}
+    assert len(set(state_names(definition))) == 21  # names unique across the definition
 
 
 def test_expressions_do_not_depend_on_the_spec_or_tools() -> None:
@@ -224,10 +227,12 @@ def test_template_avoids_the_emulator_quirks() -> None:
                 collect(state["ItemProcessor"]["States"])
 
     collect(definition["States"])
-    assert set(assigned) == {"tools", "limits", "turns", "tool_calls", "usage"}
+    assert set(assigned) == {"tools", "limits", "turns", "tool_calls", "usage", "events", "chain"}
     start = definition["States"]["Start"]["Assign"]
     assert isinstance(start["tools"], dict) and isinstance(start["limits"], dict)
-    assert (start["turns"], start["tool_calls"]) == (0, 0)
+    assert isinstance(start["events"], int)
+    # Counters start at zero, or at the parent's values in a child execution (history budget).
+    assert all("sfa_chain" in start[name] for name in ("turns", "tool_calls", "usage", "chain"))
 
 
 def test_seed_style_template_grows_with_tools() -> None:

@@ -63,7 +63,12 @@ def test_apply_creates_state_machine_alias_and_bounded_role(
     assert trust["Statement"][0]["Principal"] == {"Service": "states.amazonaws.com"}
     arn = tools.arn(CONVERT)
     gateway = "arn:aws:lambda:us-east-1:123456789012:function:sfa-llm-gateway-test"
-    [statement] = inline_policy(cp, "planner")["Statement"]
+    statement, *chain = inline_policy(cp, "planner")["Statement"]
+    assert [s["Sid"] for s in chain] == [  # history budget: child executions of itself
+        "ContinueInChildExecution",
+        "FollowChildExecutions",
+        "SyncExecutionEvents",
+    ]
     assert statement["Action"] == "lambda:InvokeFunction"
     assert statement["Resource"] == sorted([arn, f"{arn}:*", gateway, f"{gateway}:*"])
     described = cp.client("stepfunctions").describe_state_machine(stateMachineArn=planner.state_machine_arn)

@@ -25,7 +25,13 @@ def grants(*arns: str) -> list[str]:
 
 
 def policy_resources(cp: Any, agent: str) -> list[str]:
-    return sorted(r for s in inline_policy(cp, agent)["Statement"] for r in s["Resource"])
+    """The Lambda grants (the history budget's own-state-machine grants never change)."""
+    return sorted(
+        r
+        for s in inline_policy(cp, agent)["Statement"]
+        if s["Sid"] == "InvokeFunctions"
+        for r in s["Resource"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -88,7 +94,7 @@ def test_failure_at_each_step_then_retry_converges(
     assert alias_version(cp, "planner") == done.live_version_arn
     assert [t.ref for t in done.resolved_tools] == ["text_stats@1.0.0"]
     assert policy_resources(cp, "planner") == grants(tools.arn(STATS))
-    assert done.granted == grants(tools.arn(STATS))
+    assert [g for g in done.granted if ":lambda:" in g] == grants(tools.arn(STATS))
     publishes = len(counter.of("stepfunctions", "update_state_machine"))
     assert publishes == (0 if step in ("alias", "revoke") else 1)
     assert regen_handler.handle(event, regen) == {"batchItemFailures": []}

@@ -1,0 +1,103 @@
+"""The gateway Lambda's platform operations (events with ``sfa_op``), besides LLM calls.
+
+``invoke_tool`` — the tool invoker. Step Functions caps a task result at 256 KB and a result above
+it fails the execution (``States.DataLimitExceeded`` cannot be caught), so an agent rendered with
+``offload`` calls its tools through here: references in the input are resolved, the tool's Lambda
+is invoked synchronously (Lambda's own response limit is 6 MB), and its result — a string as is,
+anything else as compact JSON — is offloaded to the content bucket when above the threshold. A tool
+error is re-raised with the tool's own ``errorType`` and message, so the template's Catch builds
+the same ``Tool x failed: ErrorType: message`` result as for a direct invoke. Tools in any language
+just return JSON; a Python tool may also return a reference it wrote itself (validated here).
+
+``continue`` — the history budget's continuation: the ARN to start the child on (the version, or
+alias, the parent runs — so the whole chain runs one agent version), the child's execution name,
+and the conversation carried as one ``messages`` reference.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from llm_gateway.errors import InvalidRequest, ToolFunctionError
+from tool_sdk.content import ContentStore, is_ref
+
+__all__ = ["PLATFORM_OPS", "continue_conversation", "invoke_tool", "tool_error"]
+
+_LAMBDA_ARN = re.compile(
+    r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$"
+)
+_EXECUTION_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:states:[a-z0-9-]+:\d{12}:execution:([^:]+):([^:]+)$")
+_NAME_MAX = 80
+
+
+def tool_error(error_type: str, message: str) -> ToolFunctionError:
+    """A ToolFunctionError whose class name is the tool's ``errorType`` (what Lambda reports)."""
+    cls = type(error_type or "ToolError", (ToolFunctionError,), {"__doc__": "A tool's own error."})
+    return cls(message)
+
+
+def invoke_tool(event: Mapping[str, Any], store: ContentStore | None, lambda_client: Any) -> Any:
+    """Invoke ``event["function"]`` with ``event["input"]``; the tool_result content (or a reference)."""
+    function = event.get("function")
+    if not isinstance(function, str) or not _LAMBDA_ARN.match(function):
+        raise InvalidRequest(f"invoke_tool: not a Lambda function ARN: {str(function)[:200]!r}")
+    payload = event.get("input", {})
+    if store is not None:
+        payload = store.resolve(payload)  # InvalidReferenceError: the model gets a tool error
+    response = lambda_client.invoke(
+        FunctionName=function, Payload=json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    )
+    body = response["Payload"].read()
+    if response.get("FunctionError"):
+        try:
+            error = json.loads(body)
+            raise tool_error(str(error.get("errorType") or "ToolError"), str(error.get("errorMessage") or ""))
+        except (ValueError, AttributeError):
+            raise tool_error("ToolError", body.decode("utf-8", "replace")[:2000]) from None
+    value = json.loads(body) if body else None
+    if value is None:
+        return ""
+    if is_ref(value):
+        if store is None:
+            raise InvalidRequest("the tool returned a content reference, but there is no content bucket")
+        store.validate(value)
+        return value
+    content = (
+        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    )
+    return store.offload(content) if store is not None else content
+
+
+def continue_conversation(
+    event: Mapping[str, Any], store: ContentStore | None, sfn_client: Any
+) -> dict[str, Any]:
+    """Where and how to start the child execution that continues this conversation."""
+    execution_arn = event.get("execution_arn")
+    match = _EXECUTION_ARN.match(execution_arn) if isinstance(execution_arn, str) else None
+    if not match:
+        raise InvalidRequest(f"continue: not an execution ARN: {str(execution_arn)[:200]!r}")
+    described = sfn_client.describe_execution(executionArn=execution_arn)
+    target = (
+        described.get("stateMachineVersionArn")
+        or described.get("stateMachineAliasArn")
+        or described["stateMachineArn"]
+    )
+    chain = event.get("chain") or {}
+    depth = int(chain.get("depth", 0)) + 1
+    root = str(chain.get("root") or match.group(2))
+    suffix = f"-c{depth}"
+    messages = event.get("messages") or []
+    if store is not None and messages:
+        messages = [store.put(messages, kind="messages")]
+    return {
+        "state_machine_arn": target,
+        "name": root[: _NAME_MAX - len(suffix)] + suffix,
+        "messages": messages,
+        "chain": {"depth": depth, "root": root, "parent": execution_arn},
+    }
+
+
+PLATFORM_OPS: dict[str, Callable[..., Any]] = {"invoke_tool": invoke_tool, "continue": continue_conversation}
