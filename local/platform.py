@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from control_plane import deployment as names
+from control_plane.agents.iam import boundary_policy_document
 from control_plane.config import registry_bus_name
 from control_plane.registrar import REGISTRAR_EVENT_PATTERN
 from control_plane.registry import create_tables
@@ -29,53 +30,6 @@ _SOURCE_ROOT = Path(__file__).resolve().parents[1]
 # Keys local mode copies from the caller's environment into the LLM secret (never into Lambda env).
 _KEY_NAMES = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY")
 _PASSTHROUGH = ("SFA_ANTHROPIC_BASE_URL", "SFA_OPENAI_BASE_URL", "SFA_GEMINI_BASE_URL", "SFA_LLM_ALIASES")
-
-
-def _boundary_document(region: str, account: str, bus_arn: str) -> dict[str, Any]:
-    """The agent permissions boundary: invoke Lambdas, publish to the registry bus, log."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": "lambda:InvokeFunction",
-                "Resource": f"arn:aws:lambda:{region}:{account}:function:*",
-            },
-            {"Effect": "Allow", "Action": "events:PutEvents", "Resource": bus_arn},
-            {
-                # History budget: an agent continues in a child execution of itself (.sync:2).
-                "Effect": "Allow",
-                "Action": ["states:StartExecution", "states:DescribeExecution", "states:StopExecution"],
-                "Resource": [
-                    f"arn:aws:states:{region}:{account}:stateMachine:agent-*",
-                    f"arn:aws:states:{region}:{account}:execution:agent-*:*",
-                ],
-            },
-            {
-                "Effect": "Allow",
-                "Action": ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
-                "Resource": (
-                    f"arn:aws:events:{region}:{account}:rule/"
-                    "StepFunctionsGetEventsForStepFunctionsExecutionRule"
-                ),
-            },
-            {
-                "Effect": "Allow",
-                # Step Functions log delivery has no resource-level permissions.
-                "Action": [
-                    "logs:CreateLogDelivery",
-                    "logs:GetLogDelivery",
-                    "logs:UpdateLogDelivery",
-                    "logs:DeleteLogDelivery",
-                    "logs:ListLogDeliveries",
-                    "logs:PutResourcePolicy",
-                    "logs:DescribeResourcePolicies",
-                    "logs:DescribeLogGroups",
-                ],
-                "Resource": "*",
-            },
-        ],
-    }
 
 
 @dataclass
@@ -109,7 +63,9 @@ def deploy_platform(aws: Any, env: str = "dev", environ: dict[str, str] | None =
     with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
         iam.create_policy(
             PolicyName=names.agent_boundary_policy_name(env),
-            PolicyDocument=json.dumps(_boundary_document(aws.region, aws.account_id, res.bus_arn)),
+            PolicyDocument=json.dumps(
+                boundary_policy_document(aws.region, aws.account_id, registry_bus_name(env))
+            ),
         )
     keys = {k: environ[k] for k in _KEY_NAMES if environ.get(k)}
     res.llm_keys_found = sorted(keys)

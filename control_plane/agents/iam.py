@@ -65,7 +65,8 @@ def trust_policy_document() -> dict[str, Any]:
 
 def boundary_policy_document(region: str, account: str, bus_name: str, partition: str = "aws") -> dict:
     """The permissions boundary of every agent role: invoke Lambdas, publish to the registry bus,
-    and Step Functions log delivery (which has no resource-level permissions)."""
+    continue in a child execution of an agent (the history budget's ``startExecution.sync:2`` and
+    the managed rule it needs), and Step Functions log delivery (no resource-level permissions)."""
     return {
         "Version": _VERSION,
         "Statement": [
@@ -80,6 +81,24 @@ def boundary_policy_document(region: str, account: str, bus_name: str, partition
                 "Effect": "Allow",
                 "Action": "events:PutEvents",
                 "Resource": f"arn:{partition}:events:{region}:{account}:event-bus/{bus_name}",
+            },
+            {
+                "Sid": "ContinueInChildExecution",
+                "Effect": "Allow",
+                "Action": ["states:StartExecution", "states:DescribeExecution", "states:StopExecution"],
+                "Resource": [
+                    f"arn:{partition}:states:{region}:{account}:stateMachine:agent-*",
+                    f"arn:{partition}:states:{region}:{account}:execution:agent-*:*",
+                ],
+            },
+            {
+                "Sid": "SyncExecutionRule",
+                "Effect": "Allow",
+                "Action": ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+                "Resource": (
+                    f"arn:{partition}:events:{region}:{account}:rule/"
+                    "StepFunctionsGetEventsForStepFunctionsExecutionRule"
+                ),
             },
             {
                 "Sid": "LogDelivery",

@@ -83,11 +83,13 @@ def test_too_many_unconventional_tools_fail_clearly():
         plan(grants(names))
 
 
-def test_boundary_caps_invoke_publish_and_log_delivery():
+def test_boundary_caps_invoke_publish_child_runs_and_log_delivery():
     doc = boundary_policy_document(REGION, ACCOUNT, f"sfa-registry-{ENV}")
     actions = {
         a for s in doc["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
     }
-    assert {a.split(":")[0] for a in actions} == {"lambda", "events", "logs"}
+    assert {a.split(":")[0] for a in actions} == {"lambda", "events", "logs", "states"}
     assert "lambda:InvokeFunction" in actions and "events:PutEvents" in actions
+    states = next(s for s in doc["Statement"] if s["Sid"] == "ContinueInChildExecution")
+    assert all(":agent-*" in r for r in states["Resource"])  # only agents' own state machines
     assert json.loads(json.dumps(doc)) == doc
