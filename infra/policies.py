@@ -26,6 +26,7 @@ __all__ = [
     "ROLE_WRITE_ACTIONS",
     "STATE_MACHINE_ACTIONS",
     "agent_boundary_policy",
+    "agent_execution_arns",
     "agent_function_arns",
     "agent_policy_arn_pattern",
     "regenerator_agent_statements",
@@ -80,6 +81,31 @@ def agent_function_arns(stack: cdk.Stack, env: str, extra_function_arns: Sequenc
     return arns + list(extra_function_arns)
 
 
+def agent_execution_arns(stack: cdk.Stack, env: str) -> list[str]:
+    """Agents' state machines (any version/alias) and their executions: ``agent-*-{env}``."""
+    machine = names.agent_state_machine_name("*", env)
+    return [
+        stack.format_arn(
+            service="states",
+            resource="stateMachine",
+            resource_name=machine,
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        ),
+        stack.format_arn(
+            service="states",
+            resource="stateMachine",
+            resource_name=f"{machine}:*",
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        ),
+        stack.format_arn(
+            service="states",
+            resource="execution",
+            resource_name=f"{machine}:*",
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        ),
+    ]
+
+
 def agent_boundary_policy(
     scope: Construct,
     construct_id: str,
@@ -103,6 +129,24 @@ def agent_boundary_policy(
             ),
             iam.PolicyStatement(
                 sid="PublishRegistryEvents", actions=["events:PutEvents"], resources=[bus_arn]
+            ),
+            # History budget: an agent near Step Functions' 25,000-event cap continues in a child
+            # execution of its own version (startExecution.sync:2, which needs the managed rule).
+            iam.PolicyStatement(
+                sid="ContinueInChildExecution",
+                actions=["states:StartExecution", "states:DescribeExecution", "states:StopExecution"],
+                resources=agent_execution_arns(stack, env),
+            ),
+            iam.PolicyStatement(
+                sid="SyncExecutionRule",
+                actions=["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+                resources=[
+                    stack.format_arn(
+                        service="events",
+                        resource="rule",
+                        resource_name="StepFunctionsGetEventsForStepFunctionsExecutionRule",
+                    )
+                ],
             ),
             iam.PolicyStatement(
                 sid="DeliverExecutionLogs",

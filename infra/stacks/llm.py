@@ -36,9 +36,10 @@ from infra.contracts import (
 )
 from infra.lambdas import platform_function
 from infra.monitoring import alias_alarms
-from infra.nag import acknowledge
+from infra.nag import acknowledge, nag_resource
 from infra.packaging.bundle import bundle_code
 from infra.packaging.spec import GATEWAY_BUNDLE
+from infra.policies import agent_execution_arns
 
 __all__ = ["SharedLlmProps", "SharedLlmStack"]
 
@@ -134,6 +135,21 @@ class SharedLlmStack(cdk.Stack):
                 actions=["secretsmanager:GetSecretValue"],
                 resources=[props.llm_secret.secret_arn],
             )
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                # The history budget's "continue" op reads which agent version a run is on.
+                sid="DescribeAgentExecutions",
+                actions=["states:DescribeExecution"],
+                resources=[agent_execution_arns(self, env)[-1]],
+            )
+        )
+        acknowledge(
+            self.role,
+            "IAM5",
+            "Executions of agent-*-{env}: agents are created at run time by the control plane; the "
+            "gateway only reads them (DescribeExecution) to continue a conversation.",
+            findings=[nag_resource(self, agent_execution_arns(self, env)[-1])],
         )
         if props.bedrock_model_arns:
             self.role.add_to_policy(

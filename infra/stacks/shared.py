@@ -24,7 +24,7 @@ from infra.contracts import (
     tool_registry_table_spec,
 )
 from infra.nag import acknowledge, nag_resource
-from infra.policies import agent_boundary_policy, agent_function_arns
+from infra.policies import agent_boundary_policy, agent_execution_arns, agent_function_arns
 from infra.stacks.control_functions import ControlPlaneFunctions
 from infra.stacks.trail import LambdaApiTrail
 from infra.tables import table_from_spec
@@ -136,11 +136,13 @@ class SharedInfraStack(cdk.Stack):
             self.agent_boundary,
             "IAM5",
             "A permissions boundary is a cap, not a grant. tool-*-{env} (and :*) is the naming "
-            "convention that scopes which functions agents may ever invoke; log delivery has no "
+            "convention that scopes which functions agents may ever invoke; agent-*-{env} scopes the "
+            "child executions an agent may start to agents of its environment; log delivery has no "
             "resource-level permissions.",
             findings=[
                 "Resource::*",
                 *(nag_resource(self, arn) for arn in agent_function_arns(self, env) if "*" in arn),
+                *(nag_resource(self, arn) for arn in agent_execution_arns(self, env)),
             ],
         )
         self.llm_secret = self._secret(

@@ -208,7 +208,7 @@ def test_create_role_requires_the_boundary(dev: dict[str, Any]) -> None:
                 }
 
 
-def test_agent_boundary_caps_invoke_publish_log(dev: dict[str, Any]) -> None:
+def test_agent_boundary_caps_invoke_publish_child_runs_log(dev: dict[str, Any]) -> None:
     _, policy = by_name(dev, "AWS::IAM::ManagedPolicy", "sfa-agent-boundary-dev")
     assert statement_set(dev, policy["Properties"]["PolicyDocument"]["Statement"]) == {
         (
@@ -223,6 +223,26 @@ def test_agent_boundary_caps_invoke_publish_log(dev: dict[str, Any]) -> None:
             None,
         ),
         publish("dev"),
+        (
+            "Allow",
+            ("states:DescribeExecution", "states:StartExecution", "states:StopExecution"),
+            tuple(
+                sorted(
+                    [
+                        f"{A}:states:{REGION_ACCOUNT}:stateMachine:agent-*-dev",
+                        f"{A}:states:{REGION_ACCOUNT}:stateMachine:agent-*-dev:*",
+                        f"{A}:states:{REGION_ACCOUNT}:execution:agent-*-dev:*",
+                    ]
+                )
+            ),
+            None,
+        ),
+        (
+            "Allow",
+            ("events:DescribeRule", "events:PutRule", "events:PutTargets"),
+            (f"{A}:events:{REGION_ACCOUNT}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule",),
+            None,
+        ),
         (
             "Allow",
             tuple(
@@ -264,7 +284,13 @@ def test_gateway_role_exact(platform: Synth) -> None:
     dev = platform.templates["sfa-llm-dev"]
     (secret,) = [s for s in role_of(dev, "sfa-llm-gateway-dev") if s[1] == ("secretsmanager:GetSecretValue",)]
     assert secret[2][0].startswith("import:sfa-shared-dev:ExportsOutputRefLlmSecret")
-    assert role_of(dev, "sfa-llm-gateway-dev") == {logs("sfa-llm-gateway-dev"), XRAY, secret}
+    describe = (
+        "Allow",
+        ("states:DescribeExecution",),
+        (f"{A}:states:{REGION_ACCOUNT}:execution:agent-*-dev:*",),
+        None,
+    )
+    assert role_of(dev, "sfa-llm-gateway-dev") == {logs("sfa-llm-gateway-dev"), XRAY, secret, describe}
     ci = platform.templates["sfa-llm-ci"]
     bedrock = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
     assert (
