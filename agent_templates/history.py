@@ -45,4 +45,3 @@ def history_limits(options: RenderOptions) -> dict[str, int]:
 def worst_turn_events(limits: dict[str, int], tool_calls: int) -> int:
     """The most events one more turn with ``tool_calls`` calls can add (guarded path, every retry)."""
     return limits["map"] + tool_calls * limits["guarded_call"] + limits["llm"]
-

@@ -63,8 +63,9 @@ class RenderOptions(BaseModel):
     max_static_payload_bytes: int | None = Field(default=160_000, ge=1)
     # Large payloads (docs/large-payloads.md): tools are invoked through the gateway Lambda's tool
     # invoker, which offloads large results to the content bucket; results are kept as given
-    # (a string or a reference) instead of truncated to max_tool_result_chars. Opt-in until the
-    # CDK gateway role has the invoker's grants (S3 content bucket, lambda:InvokeFunction on tools).
+    # (a string or a reference) instead of truncated to max_tool_result_chars. Off here (a rendering
+    # without a platform has no bucket); the regenerator turns it on when the platform configures
+    # its content bucket (SFA_CONTENT_BUCKET: the CDK app and local mode do).
     offload: bool = False
     # History budget: a Standard execution fails at 25,000 events; before the next turn could cross
     # max_history_events - history_margin_events, the conversation continues in a child execution.

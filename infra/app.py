@@ -59,11 +59,16 @@ def add_platform(
         app,
         f"sfa-llm-{env}",
         props=SharedLlmProps(
-            llm_secret=shared.llm_secret, env=env, snap_start=snap_start, **(llm_props or {})
+            llm_secret=shared.llm_secret,
+            env=env,
+            snap_start=snap_start,
+            extra_tool_function_arns=tuple(shared_props.extra_agent_function_arns),
+            **(llm_props or {}),
         ),  # type: ignore[arg-type]
         env=aws_env,
         description=f"sfn-agents {env}: LLM gateway.",
     )
+    llm.add_dependency(shared)  # the content bucket (referenced by name, not by export)
     return Platform(shared=shared, llm=llm)
 
 

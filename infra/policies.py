@@ -30,6 +30,7 @@ __all__ = [
     "agent_function_arns",
     "agent_policy_arn_pattern",
     "regenerator_agent_statements",
+    "tool_function_arns",
 ]
 
 # Step Functions log delivery (vended logs) has no resource-level permissions: Resource must be *.
@@ -73,12 +74,18 @@ ROLE_WRITE_ACTIONS = (
 ROLE_OTHER_ACTIONS = ("iam:DeleteRole", "iam:GetRole", "iam:TagRole")
 
 
+def tool_function_arns(stack: cdk.Stack, env: str, extra_function_arns: Sequence[str] = ()) -> list[str]:
+    """Tools: ``tool-*-{env}`` unqualified and qualified, and the extra functions. What an agent
+    (directly) or the gateway's tool invoker (``offload``) may invoke as a tool."""
+    tools = names.tool_function_name("*", env)
+    return [function_arn(stack, tools), function_arn(stack, f"{tools}:*"), *extra_function_arns]
+
+
 def agent_function_arns(stack: cdk.Stack, env: str, extra_function_arns: Sequence[str] = ()) -> list[str]:
     """Functions an agent may invoke: ``tool-*-{env}`` and the gateway, unqualified and qualified."""
-    tools = names.tool_function_name("*", env)
+    tools, extra = tool_function_arns(stack, env)[:2], list(extra_function_arns)
     gateway = names.gateway_function_name(env)
-    arns = [function_arn(stack, n) for n in (tools, f"{tools}:*", gateway, f"{gateway}:*")]
-    return arns + list(extra_function_arns)
+    return [*tools, function_arn(stack, gateway), function_arn(stack, f"{gateway}:*"), *extra]
 
 
 def agent_execution_arns(stack: cdk.Stack, env: str) -> list[str]:

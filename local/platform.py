@@ -87,7 +87,8 @@ def deploy_platform(aws: Any, env: str = "dev", environ: dict[str, str] | None =
     }
     arn = _function(aws, names.gateway_function_name(env), names.GATEWAY_HANDLER, code, gateway_env, 120)
     res.functions["gateway"] = arn
-    cp_env = {**common, "SFA_GATEWAY_FUNCTION_ARN": arn}
+    # the content bucket also switches the regenerator's offload on (control_plane.regenerator.config)
+    cp_env = {**common, "SFA_GATEWAY_FUNCTION_ARN": arn, "SFA_CONTENT_BUCKET": res.content_bucket}
     res.functions["registrar"] = _function(
         aws, names.registrar_function_name(env), names.REGISTRAR_HANDLER, code, cp_env, 30
     )

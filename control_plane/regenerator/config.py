@@ -9,6 +9,8 @@ variables
 ``SFA_AGENT_BOUNDARY_POLICY_ARN``  ``arn:aws:iam::{account}:policy/sfa-agent-boundary-{env}``
 ``SFA_AGENT_RENDER_OPTIONS``       ``{}``: JSON fields of ``agent_templates.RenderOptions``
                                    (retries, concurrency, …; ``env`` and the bus come from here)
+``SFA_CONTENT_BUCKET``             unset; set (the platform's content bucket): agents render with
+                                   ``offload`` on unless the render options say otherwise
 ``SFA_REGENERATOR_LEASE_SECONDS``  ``300`` (keep above the Lambda timeout)
 ``AWS_REGION``                     Lambda sets it; else the boto3 session's region
 =================================  ==========================================================
@@ -111,6 +113,9 @@ class RegeneratorConfig:
             account = call(sts.get_caller_identity)["Account"]
         try:
             options = json.loads(e.get("SFA_AGENT_RENDER_OPTIONS") or "{}")
+            if e.get("SFA_CONTENT_BUCKET", "").strip() and isinstance(options, dict):
+                # the platform has a content bucket (and the gateway its grants): offload by default
+                options = {"offload": True, **options}
             lease = int(e.get("SFA_REGENERATOR_LEASE_SECONDS") or 300)
         except ValueError as exc:
             raise ConfigError(f"invalid regenerator setting: {exc}") from None

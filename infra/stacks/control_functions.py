@@ -40,6 +40,7 @@ from infra.packaging.spec import CONTROL_PLANE_BUNDLE
 from infra.policies import regenerator_agent_statements
 from infra.stacks import control_iam as cp_iam
 from infra.stacks.agent_specs import AgentSpecProvider
+from infra.stacks.content import content_bucket_name_token
 from infra.tables import index_names
 
 if TYPE_CHECKING:
@@ -158,6 +159,7 @@ class ControlPlaneFunctions(Construct):
             CONTROL_PLANE_ENV.GATEWAY_FUNCTION_ARN: gateway_alias_arn(stack, env),
             CONTROL_PLANE_ENV.AGENT_BOUNDARY_ARN: boundary.managed_policy_arn,
             CONTROL_PLANE_ENV.LEASE_SECONDS: str(int(props.regenerator_timeout.to_seconds()) + 60),
+            CONTROL_PLANE_ENV.CONTENT_BUCKET: content_bucket_name_token(env),  # offload on by default
         }
         if props.agent_render_options:
             regen_env[CONTROL_PLANE_ENV.RENDER_OPTIONS] = json.dumps(

@@ -39,12 +39,13 @@ from infra.monitoring import alias_alarms
 from infra.nag import acknowledge, nag_resource
 from infra.packaging.bundle import bundle_code
 from infra.packaging.spec import GATEWAY_BUNDLE
-from infra.policies import agent_execution_arns
+from infra.policies import agent_execution_arns, tool_function_arns
+from infra.stacks.content import content_bucket_name_token, content_objects_arn
 
 __all__ = ["SharedLlmProps", "SharedLlmStack"]
 
 KNOWN_PROVIDERS = ("anthropic", "bedrock", "gemini", "openai")
-_MINUTES_5 = cdk.Duration.minutes(5)  # immutable: safe as a shared dataclass default
+_MINUTES_15 = cdk.Duration.minutes(15)  # immutable: safe as a shared dataclass default
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,18 @@ class SharedLlmProps:
     """Bedrock models/inference profiles the gateway may invoke (none: no Bedrock access)."""
     memory_size: int = 1024
     """MB; SDK imports and TLS are CPU-bound, and Lambda CPU scales with memory."""
-    timeout: cdk.Duration = _MINUTES_5
-    """Per invocation: covers provider timeouts, retries and fallbacks of one request."""
+    timeout: cdk.Duration = _MINUTES_15
+    """Per invocation: covers provider timeouts, retries and fallbacks of one request, and — with
+    ``content_bucket`` — the longest tool timeout, since the tool invoker waits for the tool
+    (Lambda's 15-minute maximum, so any tool is covered; an LLM call is bounded by its own
+    provider timeouts long before)."""
+    content_bucket: bool = True
+    """Use the shared stack's content bucket (large payloads by reference): ``SFA_CONTENT_BUCKET``,
+    ``s3:GetObject``/``PutObject`` on its ``content/*``, and ``lambda:InvokeFunction`` on the tools
+    agents may call (the tool invoker). Off: no offload (render agents with ``offload=False``)."""
+    extra_tool_function_arns: Sequence[str] = ()
+    """Tools deployed under other names than ``tool-*-{env}`` (``SharedInfraProps.
+    extra_agent_function_arns``): the tool invoker may call them (``SFA_EXTRA_TOOL_FUNCTION_ARNS``)."""
     reserved_concurrency: int | None = None
     """Cap on concurrent gateway executions (protects provider rate limits); None: no cap."""
     tracing: bool = True
@@ -103,6 +114,10 @@ class SharedLlmStack(cdk.Stack):
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "POWERTOOLS_LOG_LEVEL": "INFO",
         }
+        if props.content_bucket:
+            environment[GATEWAY_ENV.CONTENT_BUCKET] = content_bucket_name_token(env)
+            if props.extra_tool_function_arns:
+                environment[GATEWAY_ENV.EXTRA_TOOL_ARNS] = ",".join(props.extra_tool_function_arns)
         if props.model_aliases:
             environment[GATEWAY_ENV.ALIASES] = json.dumps(dict(props.model_aliases), sort_keys=True)
         parts = platform_function(
@@ -151,6 +166,8 @@ class SharedLlmStack(cdk.Stack):
             "gateway only reads them (DescribeExecution) to continue a conversation.",
             findings=[nag_resource(self, agent_execution_arns(self, env)[-1])],
         )
+        if props.content_bucket:
+            self._content_grants(env, props.extra_tool_function_arns)
         if props.bedrock_model_arns:
             self.role.add_to_policy(
                 iam.PolicyStatement(
@@ -189,3 +206,24 @@ class SharedLlmStack(cdk.Stack):
                 ],
             )
         cdk.Tags.of(self).add("sfa:env", env)
+
+    def _content_grants(self, env: str, extra_tool_function_arns: Sequence[str]) -> None:
+        """The tool invoker and content references: read/write ``content/*``, invoke tools."""
+        objects = content_objects_arn(self, env)
+        tools = tool_function_arns(self, env, extra_tool_function_arns)
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadWriteContent", actions=["s3:GetObject", "s3:PutObject"], resources=[objects]
+            )
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(sid="InvokeTools", actions=["lambda:InvokeFunction"], resources=tools)
+        )
+        acknowledge(
+            self.role,
+            "IAM5",
+            "content/* holds content-addressed payloads written at run time (the gateway validates "
+            "every reference's key and digest); tool-*-{env} (and :*) is the naming convention that "
+            "caps which functions agents may call as tools, the same cap as the agent boundary.",
+            findings=[nag_resource(self, arn) for arn in (objects, *tools) if "*" in arn],
+        )

@@ -25,6 +25,7 @@ from infra.contracts import (
 )
 from infra.nag import acknowledge, nag_resource
 from infra.policies import agent_boundary_policy, agent_execution_arns, agent_function_arns
+from infra.stacks.content import ContentBucket
 from infra.stacks.control_functions import ControlPlaneFunctions
 from infra.stacks.trail import LambdaApiTrail
 from infra.tables import table_from_spec
@@ -70,10 +71,14 @@ class SharedInfraProps:
     extra_agent_function_arns: Sequence[str] = ()
     """Functions agents may invoke besides ``tool-*-{env}`` and the gateway (the boundary's cap):
     tools deployed under other names must be listed here to be callable."""
+    content_expiration_days: int = 30
+    """Lifecycle rule of the content bucket (large payloads by reference, docs/large-payloads.md):
+    offloaded payloads expire this many days after they were written. Keep it above the longest
+    agent run plus the time callers take to resolve references in an agent's output."""
     deletion_protection: bool = True
     """DynamoDB deletion protection on both registry tables."""
     removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN
-    """Of tables, secrets, log groups and trail buckets when removed from the stack."""
+    """Of tables, secrets, log groups, the content bucket and trail buckets when removed."""
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
     """Retention of every log group the stack creates."""
     event_archive_retention: cdk.Duration | None = _DAYS_30
@@ -92,8 +97,8 @@ class SharedInfraStack(cdk.Stack):
 
     Attributes: ``tool_registry``, ``agent_registry``, ``bus``, ``agent_boundary``, ``llm_secret``,
     ``infrastructure_secret``, ``functions`` (:class:`ControlPlaneFunctions`: ``registrar``,
-    ``regenerator``, ``reconciler``, ``agent_specs``, ``roles``, ``dlqs``, ``alarms``), ``trail``
-    (a :class:`LambdaApiTrail` or None).
+    ``regenerator``, ``reconciler``, ``agent_specs``, ``roles``, ``dlqs``, ``alarms``), ``content``
+    (:class:`ContentBucket`), ``trail`` (a :class:`LambdaApiTrail` or None).
     """
 
     def __init__(
@@ -152,6 +157,13 @@ class SharedInfraStack(cdk.Stack):
             "InfrastructureSecret",
             names.infrastructure_secret_name(env),
             "Tier 3: platform infrastructure credentials (JSON object).",
+        )
+        self.content = ContentBucket(
+            self,
+            "Content",
+            env=env,
+            expiration_days=props.content_expiration_days,
+            removal_policy=props.removal_policy,
         )
         self.trail = (
             LambdaApiTrail(

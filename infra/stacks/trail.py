@@ -17,6 +17,7 @@ from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra.buckets import access_log_bucket, private_bucket_settings
 from infra.nag import acknowledge
 
 __all__ = ["LambdaApiTrail"]
@@ -43,26 +44,15 @@ class LambdaApiTrail(Construct):
         # Grant log delivery with a bucket policy (not the legacy LogDeliveryWrite ACL, which
         # ACL-disabled buckets reject): the CDK feature flag, set for this subtree only.
         self.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
-        common = {
-            "encryption": s3.BucketEncryption.S3_MANAGED,
-            "enforce_ssl": True,
-            "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
-            "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            "removal_policy": removal_policy,
-            "lifecycle_rules": [s3.LifecycleRule(expiration=retention)],
-        }
-        self.access_log_bucket = s3.Bucket(self, "AccessLogs", **common)  # type: ignore[arg-type]
-        acknowledge(
-            self.access_log_bucket,
-            "S1",
-            "This bucket receives the trail bucket's server access logs; logging it would recurse.",
+        self.access_log_bucket = access_log_bucket(
+            self, "AccessLogs", retention=retention, removal_policy=removal_policy, logged="trail"
         )
         self.bucket = s3.Bucket(
             self,
             "Bucket",
             server_access_logs_bucket=self.access_log_bucket,
             server_access_logs_prefix="trail-bucket/",
-            **common,  # type: ignore[arg-type]
+            **private_bucket_settings(removal_policy, [s3.LifecycleRule(expiration=retention)]),
         )
         self.trail = cloudtrail.Trail(
             self,

@@ -25,12 +25,19 @@ class ScriptedProvider(Provider):
                 ToolUseBlock(id=f"call_{turn}_{i}", name="echo", input={"turn": turn, "call": i})
                 for i in range(2)
             ]
-            return GatewayResponse.build(blocks, "tool_use", provider="scripted", model=call.model,
-                                         input_tokens=10, output_tokens=1)
+            return GatewayResponse.build(
+                blocks, "tool_use", provider="scripted", model=call.model, input_tokens=10, output_tokens=1
+            )
         last = [r.text for r in messages[-1].tool_results()]
         text = f"done after {turn - 1} tool turns; last results: {' | '.join(last)}"
-        return GatewayResponse.build([TextBlock(text=text)], "end_turn", provider="scripted",
-                                     model=call.model, input_tokens=10, output_tokens=1)
+        return GatewayResponse.build(
+            [TextBlock(text=text)],
+            "end_turn",
+            provider="scripted",
+            model=call.model,
+            input_tokens=10,
+            output_tokens=1,
+        )
 
 
 set_gateway(Gateway(GatewayConfig(), providers={"scripted": ScriptedProvider()}))

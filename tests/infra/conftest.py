@@ -1,7 +1,8 @@
 """Synthesized assemblies shared by the infra tests: two synths per session, both with cdk-nag.
 
 * ``platform`` — the platform app with two environments: ``dev`` (every default) and ``ci``
-  (the options: trail, prefixes, no SnapStart, canary rollout, Bedrock, model aliases).
+  (the options: trail, prefixes, content expiry, an extra tool, no SnapStart, canary rollout,
+  Bedrock, model aliases).
 * ``example`` — examples/cdk_app (two ToolFunctions, one Agent, a RegistrySubscription).
 
 Bundling is ``skip`` (no network): the assets hold our sources only.
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 
 CONTEXT = {"sfa:bundling": "skip"}
+EXTRA_TOOL = "arn:aws:lambda:us-east-1:123456789012:function:team-a-search"
 
 
 @dataclass
@@ -65,6 +67,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Synth:
             regenerate_on_agent_changes=False,
             agent_render_options={"tool_concurrency": 4},
             event_archive_retention=None,
+            content_expiration_days=7,
+            extra_agent_function_arns=(EXTRA_TOOL,),
         ),
         snap_start=False,
         llm_props={

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from tests.infra.conftest import Synth
+from tests.infra.conftest import EXTRA_TOOL, Synth
 from tests.infra.helpers import by_name, role_statements, statement_set
 
 A = "arn:${Partition}"
@@ -290,8 +290,24 @@ def test_gateway_role_exact(platform: Synth) -> None:
         (f"{A}:states:{REGION_ACCOUNT}:execution:agent-*-dev:*",),
         None,
     )
-    assert role_of(dev, "sfa-llm-gateway-dev") == {logs("sfa-llm-gateway-dev"), XRAY, secret, describe}
+    content = (
+        "Allow",
+        ("s3:GetObject", "s3:PutObject"),
+        (f"{A}:s3:::sfa-content-${{AccountId}}-${{Region}}-dev/content/*",),
+        None,
+    )
+    tools = ("Allow", ("lambda:InvokeFunction",), (lam("tool-*-dev"), lam("tool-*-dev:*")), None)
+    assert role_of(dev, "sfa-llm-gateway-dev") == {
+        logs("sfa-llm-gateway-dev"),
+        XRAY,
+        secret,
+        describe,
+        content,
+        tools,
+    }
     ci = platform.templates["sfa-llm-ci"]
+    ci_tools = tuple(sorted([lam("tool-*-ci"), lam("tool-*-ci:*"), EXTRA_TOOL]))
+    assert ("Allow", ("lambda:InvokeFunction",), ci_tools, None) in role_of(ci, "sfa-llm-gateway-ci")
     bedrock = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
     assert (
         "Allow",

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
-from tests.infra.conftest import Synth
+from tests.infra.conftest import EXTRA_TOOL, Synth
 from tests.infra.helpers import by_name, render, resources
 
 
@@ -21,7 +21,7 @@ def test_gateway_function(platform: Synth) -> None:
     assert props["Runtime"] == "python3.14"
     assert props["Architectures"] == ["arm64"]
     assert props["MemorySize"] == 1024
-    assert props["Timeout"] == 300
+    assert props["Timeout"] == 900  # covers the longest tool timeout (the tool invoker waits)
     assert props["SnapStart"] == {"ApplyOn": "PublishedVersions"}
     assert props["Environment"]["Variables"] == {
         "SFA_ENV": "dev",
@@ -30,6 +30,9 @@ def test_gateway_function(platform: Synth) -> None:
         "POWERTOOLS_SERVICE_NAME": "sfa-llm-gateway",
         "POWERTOOLS_METRICS_NAMESPACE": "SfnAgents",
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        "SFA_CONTENT_BUCKET": {
+            "Fn::Join": ["", ["sfa-content-", {"Ref": "AWS::AccountId"}, "-", {"Ref": "AWS::Region"}, "-dev"]]
+        },
     }
     assert "ReservedConcurrentExecutions" not in props
 
@@ -57,6 +60,7 @@ def test_options_snapstart_off_canary_aliases(platform: Synth) -> None:
     variables = props["Environment"]["Variables"]
     assert variables["SFA_LLM_ALIASES"] == '{"fast": "anthropic:claude-haiku-4-5"}'
     assert variables["SFA_LLM_PRELOAD_PROVIDERS"] == "anthropic"
+    assert variables["SFA_EXTRA_TOOL_FUNCTION_ARNS"] == EXTRA_TOOL
     template = Template.from_json(ci)
     template.has_resource_properties(
         "AWS::CodeDeploy::DeploymentGroup",
@@ -86,3 +90,21 @@ def test_gateway_reads_only_its_secret_from_the_shared_stack(platform: Synth) ->
     assert len(statements) == 1
     assert statements[0]["Action"] == "secretsmanager:GetSecretValue"
     assert render(dev, statements[0]["Resource"]).startswith("import:sfa-shared-dev:")
+
+
+def test_without_content_bucket_no_offload_grants() -> None:
+    import aws_cdk as cdk
+    from aws_cdk import aws_secretsmanager as secretsmanager
+
+    from infra.stacks.llm import SharedLlmProps, SharedLlmStack
+
+    app = cdk.App(context={"sfa:bundling": "skip"})
+    secrets = cdk.Stack(app, "secrets")
+    secret = secretsmanager.Secret(secrets, "S")
+    stack = SharedLlmStack(app, "llm", props=SharedLlmProps(llm_secret=secret, env="t", content_bucket=False))
+    template = Template.from_stack(stack).to_json()
+    assert "SFA_CONTENT_BUCKET" not in _gateway(template, "t")["Environment"]["Variables"]
+    actions = str(
+        [p["Properties"]["PolicyDocument"] for p in resources(template, "AWS::IAM::Policy").values()]
+    )
+    assert "s3:" not in actions and "lambda:InvokeFunction" not in actions
