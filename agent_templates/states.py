@@ -191,6 +191,8 @@ def _invoke_states(invoke: str, failed: str, options: RenderOptions, gateway_arn
                 "function": expr("$lookup($tools, $states.input.name).arn"),
                 "name": expr("$states.input.name"),
                 "input": expr("$states.input.input"),
+                # the gateway invokes only the tools this definition lists (llm_gateway.platform_ops)
+                "allowed": expr("[$tools.*.arn]"),
             },
         }
     else:

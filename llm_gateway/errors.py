@@ -21,6 +21,7 @@ __all__ = [
     "ProviderUnavailable",
     "RateLimited",
     "ToolFunctionError",
+    "ToolNotAllowed",
 ]
 
 
@@ -90,3 +91,9 @@ class ToolFunctionError(SfaError):
     """Raised by the gateway's tool invoker when the tool's Lambda failed. Each raise uses a
     subclass named after the tool's own ``errorType`` (``ValueError``, ``Sandbox.Timedout``…), so
     Step Functions sees the same error as if it had invoked the tool directly."""
+
+
+class ToolNotAllowed(InvalidRequest):
+    """``invoke_tool`` refused the function: not a tool of the calling agent's definition (its
+    ``allowed`` list) or outside the tool cap (``tool-*-{env}`` and ``SFA_EXTRA_TOOL_FUNCTION_ARNS``,
+    the agent permissions boundary's cap). The agent's Catch turns it into an error result."""

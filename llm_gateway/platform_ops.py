@@ -9,6 +9,12 @@ error is re-raised with the tool's own ``errorType`` and message, so the templat
 the same ``Tool x failed: ErrorType: message`` result as for a direct invoke. Tools in any language
 just return JSON; a Python tool may also return a reference it wrote itself (validated here).
 
+The invoker only calls a function the calling agent's definition lists (the request's ``allowed``:
+the ARNs of its ``$tools``) that is also inside the tool cap — ``tool-*-{env}`` (``SFA_ENV``) or one
+of ``SFA_EXTRA_TOOL_FUNCTION_ARNS`` (comma-separated, IAM wildcards: ``arn…:*`` covers qualified ARNs) — the
+same cap as the agent permissions boundary, so the gateway's broader grant cannot be used to call
+anything an agent could not call directly (``ToolNotAllowed``).
+
 ``continue`` — the history budget's continuation: the ARN to start the child on (the version, or
 alias, the parent runs — so the whole chain runs one agent version), the child's execution name,
 and the conversation carried as one ``messages`` reference.
@@ -17,17 +23,19 @@ and the conversation carried as one ``messages`` reference.
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from llm_gateway.errors import InvalidRequest, ToolFunctionError
+from llm_gateway.errors import InvalidRequest, ToolFunctionError, ToolNotAllowed
 from tool_sdk.content import ContentStore, is_ref
 
-__all__ = ["PLATFORM_OPS", "continue_conversation", "invoke_tool", "tool_error"]
+__all__ = ["PLATFORM_OPS", "ToolCap", "continue_conversation", "invoke_tool", "tool_error"]
 
 _LAMBDA_ARN = re.compile(
-    r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$"
+    r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9_-]{1,64})(:[A-Za-z0-9$_-]+)?$"
 )
 _EXECUTION_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:states:[a-z0-9-]+:\d{12}:execution:([^:]+):([^:]+)$")
 _NAME_MAX = 80
@@ -39,11 +47,55 @@ def tool_error(error_type: str, message: str) -> ToolFunctionError:
     return cls(message)
 
 
-def invoke_tool(event: Mapping[str, Any], store: ContentStore | None, lambda_client: Any) -> Any:
-    """Invoke ``event["function"]`` with ``event["input"]``; the tool_result content (or a reference)."""
-    function = event.get("function")
+@dataclass(frozen=True)
+class ToolCap:
+    """Which functions the tool invoker may ever call: ``tool-*-{env}`` and ``extra_arns``."""
+
+    env: str = "dev"
+    extra_arns: Sequence[str] = ()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ToolCap:
+        """``SFA_ENV`` (default ``dev``, as the gateway's config) and ``SFA_EXTRA_TOOL_FUNCTION_ARNS``."""
+        e = os.environ if environ is None else environ
+        extra = [a.strip() for a in (e.get("SFA_EXTRA_TOOL_FUNCTION_ARNS") or "").split(",") if a.strip()]
+        return cls(env=e.get("SFA_ENV") or "dev", extra_arns=tuple(extra))
+
+    def allows(self, function_arn: str) -> bool:
+        match = _LAMBDA_ARN.match(function_arn)
+        if not match:
+            return False
+        name, prefix, suffix = match.group(1), "tool-", f"-{self.env}"
+        if name.startswith(prefix) and name.endswith(suffix) and len(name) > len(prefix) + len(suffix):
+            return True
+        return any(_iam_match(arn, function_arn) for arn in self.extra_arns)
+
+
+def _iam_match(pattern: str, arn: str) -> bool:
+    """IAM's ARN matching: ``*`` any characters, ``?`` one character, everything else literal."""
+    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(regex, arn) is not None
+
+
+def _check_allowed(event: Mapping[str, Any], function: Any, cap: ToolCap) -> str:
     if not isinstance(function, str) or not _LAMBDA_ARN.match(function):
         raise InvalidRequest(f"invoke_tool: not a Lambda function ARN: {str(function)[:200]!r}")
+    allowed = event.get("allowed")
+    if not isinstance(allowed, list) or function not in allowed:
+        raise ToolNotAllowed(f"invoke_tool: {function} is not a tool of this agent's definition")
+    if not cap.allows(function):
+        raise ToolNotAllowed(
+            f"invoke_tool: {function} is outside the tool cap (tool-*-{cap.env} and the extra tool ARNs)"
+        )
+    return function
+
+
+def invoke_tool(
+    event: Mapping[str, Any], store: ContentStore | None, lambda_client: Any, cap: ToolCap | None = None
+) -> Any:
+    """Invoke ``event["function"]`` with ``event["input"]``; the tool_result content (or a reference).
+    The function must be in ``event["allowed"]`` and inside ``cap`` (default: from the environment)."""
+    function = _check_allowed(event, event.get("function"), cap or ToolCap.from_env())
     payload = event.get("input", {})
     if store is not None:
         payload = store.resolve(payload)  # InvalidReferenceError: the model gets a tool error

@@ -83,6 +83,9 @@ def deploy_platform(aws: Any, env: str = "dev", environ: dict[str, str] | None =
     gateway_env = {
         **common,
         "SFA_CONTENT_BUCKET": res.content_bucket,
+        # The emulator enforces no IAM, so any registered function is callable as a tool (on AWS
+        # only tool-*-{env} and extra_agent_function_arns): the tool invoker's cap matches that.
+        "SFA_EXTRA_TOOL_FUNCTION_ARNS": f"arn:aws:lambda:{aws.region}:{aws.account_id}:function:*",
         **{k: environ[k] for k in _PASSTHROUGH if environ.get(k)},
     }
     arn = _function(aws, names.gateway_function_name(env), names.GATEWAY_HANDLER, code, gateway_env, 120)
