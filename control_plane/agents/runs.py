@@ -5,7 +5,7 @@ stop reason, duration), each tool call (input, result or error, duration) and ea
 (with its task token) — pairing task events through ``previousEventId`` so parallel tool calls of
 a Map stay apart. ``RunResult.as_json`` is the execution output of design.md §7 plus ``status``
 (``completed``, ``token_budget_exceeded``, ``max_turns_exceeded``, ``failed``, ``timed_out``,
-``aborted``), ``execution_status`` and ``execution_arn``.
+``aborted``), ``execution_status`` and ``execution_arn``. ``AgentRunner.trace``: a run's chain.
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from control_plane.agents.errors import AgentError
 from control_plane.agents.store import AgentRegistry
 from control_plane.aws import call, client_or_default
+from control_plane.errors import AwsResourceNotFoundError
 
-__all__ = ["AgentNotDeployedError", "AgentRunner", "RunResult", "TimelineEntry", "timeline"]
+__all__ = ["AgentNotDeployedError", "AgentRunner", "ChainLink", "RunResult", "TimelineEntry", "timeline"]
 
 _TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 _ENDS = {"TaskSucceeded": "ok", "TaskFailed": "failed", "TaskTimedOut": "timed_out"}
@@ -147,6 +148,34 @@ def _approval_entry(
     return TimelineEntry("approval", name, outcome, event_id, duration, info)
 
 
+@dataclass(frozen=True)
+class ChainLink:
+    """One execution of a conversation's chain: its own turns and tool calls, history size, child."""
+
+    execution_arn: str
+    status: str
+    turns: int
+    tool_calls: int
+    history_events: int
+    child_arn: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _child_arn(history: list[dict[str, Any]]) -> str | None:
+    """The execution a ``states:startExecution`` task of ``history`` started (the chain's next)."""
+    for event in history:
+        details = event.get("taskScheduledEventDetails") or {}
+        if details.get("resourceType") != "states" or not str(details.get("resource")).startswith("start"):
+            continue
+        params = _loads(details.get("parameters")) or {}
+        parts, name = str(params.get("StateMachineArn", "")).split(":"), params.get("Name")
+        if len(parts) >= 7 and parts[5] == "stateMachine" and name:
+            return ":".join([*parts[:5], "execution", parts[6], str(name)])  # version/alias dropped
+    return None
+
+
 @dataclass
 class RunResult:
     execution_arn: str
@@ -214,6 +243,23 @@ class AgentRunner:
             input=json.dumps(execution_input),
         )
         return response["executionArn"]
+
+    def trace(self, execution_arn: str, *, max_links: int = 1000) -> list[ChainLink]:
+        """``execution_arn`` and the child executions it continued in, parent first."""
+        links: list[ChainLink] = []
+        arn: str | None = execution_arn
+        while arn and len(links) < max_links:
+            try:
+                status = call(self.sfn.describe_execution, executionArn=arn)["status"]
+            except AwsResourceNotFoundError:  # a child being started: the chain ends here for now
+                if links:
+                    break
+                raise
+            history = self.history(arn)
+            kinds, child = [e.kind for e in timeline(history)], _child_arn(history)
+            links.append(ChainLink(arn, status, kinds.count("llm"), kinds.count("tool"), len(history), child))
+            arn = child
+        return links
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []

@@ -1,4 +1,4 @@
-"""``sfa agent apply|delete|list|show|run``: agents in ``AgentRegistry-{env}`` and their runs.
+"""``sfa agent apply|delete|list|show|run|trace``: agents in ``AgentRegistry-{env}`` and their runs.
 
 AWS access uses boto3's default resolution (``AWS_ENDPOINT_URL`` points it at local mode); the
 environment is ``--env`` or ``SFA_ENV`` (default ``dev``). ``apply``/``delete`` write the spec and, by
@@ -216,6 +216,30 @@ def run(
         raise typer.Exit(2)
     if result.status != "completed":
         raise typer.Exit(1)
+
+
+@app.command("trace")
+def trace(
+    execution_arn: Annotated[str, typer.Argument(help="The run's (first) execution ARN.")],
+    env: EnvOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Follow a run through the child executions it continued in (the history budget)."""
+    from control_plane.agents.runs import AgentRunner
+    from control_plane.errors import ControlPlaneError
+
+    try:
+        links = AgentRunner(_registry(env)).trace(execution_arn)
+    except ControlPlaneError as exc:
+        fail(str(exc))
+    total = {k: sum(getattr(link, k) for link in links) for k in ("turns", "tool_calls")}
+    if as_json:
+        print_json({"executions": [link.as_json() for link in links], **total})
+        return
+    for depth, link in enumerate(links):
+        line = f"{link.turns} turn(s), {link.tool_calls} tool call(s), {link.history_events} events"
+        out.print(f"{'  ' * depth}{link.execution_arn} {link.status}: {line}", markup=False, highlight=False)
+    out.print(f"{len(links)} execution(s): {total['turns']} turn(s), {total['tool_calls']} tool call(s)")
 
 
 # -- rich output ---------------------------------------------------------------------------------
