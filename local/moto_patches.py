@@ -1,6 +1,6 @@
 """Every change local mode makes to moto 5.2.5, in one place (verified-facts.md, "moto" section).
 
-Each patch names the quirk it works around and has a test in ``tests/local/test_moto_patches.py``.
+Each patch names the quirk it works around and has a test in ``tests/local/test_local_moto_patches.py``.
 :func:`apply` installs them (idempotent; ``LocalAws.start`` calls it) and :func:`remove` restores
 moto's originals (``LocalAws.stop``), so importing ``local`` changes nothing and a test that uses
 moto's own ``mock_aws`` after the emulator stopped sees stock moto. moto is pinned exactly

@@ -282,3 +282,96 @@ def test_transact_write_items_copies_each_table_once_and_still_rolls_back(aws, m
             ]
         )
     assert "Item" not in ddb.get_item(TableName="tx", Key={"pk": {"S": "new"}})
+
+
+def _parent_child(aws, resource: str, output: str) -> tuple[str, str]:
+    """A child that echoes its input, and a parent that starts it with the `states:` integration."""
+    child = create_state_machine(
+        aws,
+        "child",
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "Echo",
+            "States": {"Echo": {"Type": "Pass", "Output": {"got": "{% $states.input %}"}, "End": True}},
+        },
+    )["stateMachineArn"]
+    parent = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Start",
+        "States": {
+            "Start": {
+                "Type": "Task",
+                "Resource": resource,
+                "Arguments": {
+                    "StateMachineArn": child,
+                    "Name": "{% $states.input.name %}",
+                    "Input": {"turns": "{% $states.input.turns %}"},
+                },
+                "Output": output,
+                "End": True,
+            }
+        },
+    }
+    return create_state_machine(aws, "parent", parent)["stateMachineArn"], child
+
+
+@pytest.fixture
+def stock_sfn_integration():
+    """moto's own `states:` integration seams, for the duration of one test (then the patch again)."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_sfn as sfn_task,
+    )
+
+    cls = sfn_task.StateTaskServiceSfn
+    patched = {name: cls.__dict__[name] for name in ("_normalise_parameters", "_normalise_response")}
+    for name in patched:
+        setattr(cls, name, moto_patches._original(cls, name))
+    yield
+    for name, value in patched.items():
+        setattr(cls, name, value)
+
+
+SYNC = "arn:aws:states:::states:startExecution.sync:2"
+SYNC_OUTPUT = (
+    "{% {'status': $states.result.Status, 'output': $states.result.Output, "
+    "'arn': $states.result.ExecutionArn, 'started': $type($states.result.StartDate)} %}"
+)
+
+
+def test_start_execution_sync_takes_and_returns_pascal_case(aws):
+    """Quirk (f): `startExecution.sync:2` sent PascalCase arguments to boto3 and read PascalCase
+    results from its camelCase response; AWS takes and returns the API's PascalCase names."""
+    sfn = aws.client("stepfunctions")
+    parent, child = _parent_child(aws, SYNC, SYNC_OUTPUT)
+    started = sfn.start_execution(stateMachineArn=parent, input=json.dumps({"name": "run-c1", "turns": 7}))
+    out = output(wait_for_execution(aws, started["executionArn"]))
+    child_execution = child.replace(":stateMachine:", ":execution:") + ":run-c1"
+    assert out == {
+        "status": "SUCCEEDED",
+        "output": {"got": {"turns": 7}},  # .sync:2: the child's output as JSON, not a string
+        "arn": child_execution,
+        "started": "string",  # timestamps serialised (a datetime would not survive state data)
+    }
+    assert output(sfn.describe_execution(executionArn=child_execution)) == {"got": {"turns": 7}}
+
+
+def test_start_execution_fire_and_forget_returns_the_execution_arn(aws):
+    parent, child = _parent_child(
+        aws, "arn:aws:states:::states:startExecution", "{% {'arn': $states.result.ExecutionArn} %}"
+    )
+    sfn = aws.client("stepfunctions")
+    started = sfn.start_execution(stateMachineArn=parent, input=json.dumps({"name": "async-c1", "turns": 1}))
+    assert output(wait_for_execution(aws, started["executionArn"])) == {
+        "arn": child.replace(":stateMachine:", ":execution:") + ":async-c1"
+    }
+
+
+def test_without_the_patch_start_execution_sync_fails(aws, stock_sfn_integration):
+    """Canary: stock moto still fails this parent (drop the patch when this test fails)."""
+    sfn = aws.client("stepfunctions")
+    parent, _ = _parent_child(aws, SYNC, SYNC_OUTPUT)
+    started = sfn.start_execution(stateMachineArn=parent, input=json.dumps({"name": "stock-c1", "turns": 7}))
+    described = wait_for_execution(aws, started["executionArn"])
+    assert described["status"] == "FAILED", described
+    # botocore's serializer got `StateMachineArn` where it expects `stateMachineArn`
+    assert described["error"] == "States.Runtime" and "'StateMachineArn'" in described["cause"]
