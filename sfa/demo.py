@@ -161,12 +161,12 @@ class _Demo:
             raise DemoFailed(f"agent not ready: {record.last_error if record else 'missing'}")
 
     def run_agent(self, prompt: str) -> str:
-        from sfa.commands.agent import _print_entry, _print_result
+        from sfa.commands.agent_output import print_entry, print_result
 
         console.print(f"[dim]prompt:[/] {prompt}")
         arn = self.runner.start(AGENT, {"prompt": prompt})
-        result = self.runner.follow(arn, on_entry=_print_entry, timeout_seconds=60)
-        _print_result(result)
+        result = self.runner.follow(arn, on_entry=print_entry, timeout_seconds=60)
+        print_result(result)
         if result.status != "completed":
             raise DemoFailed(f"the run ended {result.status} ({result.execution_status})")
         alias = result.as_json().get("execution_arn", arn)
