@@ -7,9 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from control_plane.agents.keys import AGENTS_ATTR, PK
-from control_plane.aws import call
-from control_plane.errors import AwsThrottledError
-from control_plane.registry.codec import from_attribute_map, to_attribute_map, to_attribute_value
+from control_plane.registry.batch import batch_get_items
+from control_plane.registry.codec import to_attribute_map, to_attribute_value
 
 __all__ = ["batch_get", "set_update", "update_expression"]
 
@@ -63,28 +62,6 @@ def set_update(table: str, key: str, element: str, *, add: bool) -> dict[str, An
 def batch_get(
     client: Any, table: str, keys: list[str], *, sleep: Callable[[float], None] = time.sleep
 ) -> list[dict[str, Any]]:
-    """Strongly consistent ``BatchGetItem`` of ``keys`` (100 per call; unprocessed keys retried)."""
-    out: list[dict[str, Any]] = []
-    unique = sorted(set(keys))
-    for start in range(0, len(unique), 100):
-        request: dict[str, Any] = {
-            table: {
-                "Keys": [to_attribute_map({PK: k}) for k in unique[start : start + 100]],
-                "ConsistentRead": True,
-            }
-        }
-        for attempt in range(8):
-            response = call(client.batch_get_item, RequestItems=request)
-            out += [from_attribute_map(i) for i in response.get("Responses", {}).get(table, [])]
-            request = response.get("UnprocessedKeys") or {}
-            if not request:
-                break
-            sleep(min(0.05 * 2**attempt, 1.0))
-        if request:
-            raise AwsThrottledError(
-                "BatchGetItem left keys unprocessed after 8 attempts",
-                operation="batch_get_item",
-                code="UnprocessedKeys",
-                retryable=True,
-            )
-    return out
+    """Strongly consistent ``BatchGetItem`` of the agent-registry items keyed ``keys``."""
+    unique = [{PK: k} for k in sorted(set(keys))]
+    return batch_get_items(client, table, unique, consistent=True, sleep=sleep)

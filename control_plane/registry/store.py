@@ -8,14 +8,14 @@ Index reads are eventually consistent; reads by key can be strongly consistent.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from control_plane.aws import call, client_or_default
 from control_plane.config import ControlPlaneConfig
-from control_plane.errors import AwsThrottledError, InvalidQueryError, ToolNotFoundError, VersionNotFoundError
+from control_plane.errors import InvalidQueryError, ToolNotFoundError, VersionNotFoundError
+from control_plane.registry.batch import batch_get_items
 from control_plane.registry.codec import from_attribute_map, to_attribute_map, to_attribute_value
 from control_plane.registry.keys import (
     BINDING_SK,
@@ -251,24 +251,7 @@ class ToolRegistry:
         return sorted((ToolRecord.from_item(i) for i in items), key=lambda r: r.name)
 
     def _batch_get(self, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for start in range(0, len(keys), 100):
-            request = {self.table_name: {"Keys": [to_attribute_map(k) for k in keys[start : start + 100]]}}
-            for attempt in range(8):
-                response = call(self.client.batch_get_item, RequestItems=request)
-                out += [from_attribute_map(i) for i in response.get("Responses", {}).get(self.table_name, [])]
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-                time.sleep(min(0.05 * 2**attempt, 1.0))
-            if request:
-                raise AwsThrottledError(
-                    "BatchGetItem left keys unprocessed after 8 attempts",
-                    operation="batch_get_item",
-                    code="UnprocessedKeys",
-                    retryable=True,
-                )
-        return out
+        return batch_get_items(self.client, self.table_name, keys)
 
     def _not_found(self, name: str, version: str, consistent: bool) -> ToolNotFoundError:
         if self.partition(name, consistent=consistent):
