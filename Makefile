@@ -28,6 +28,12 @@ $(STAMP_INFRA): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[infra]'
 	touch $@
 
+# The example TypeScript tool, compiled with the project's pinned TypeScript (npm registry).
+TS_TOOL := examples/tools/word_freq
+$(TS_TOOL)/dist/index.js: $(TS_TOOL)/src/index.ts $(TS_TOOL)/package-lock.json $(TS_TOOL)/tsconfig.json
+	npm ci --prefix $(TS_TOOL) --no-audit --no-fund --silent
+	npm run --prefix $(TS_TOOL) --silent build
+
 demo: $(STAMP_DEMO)
 	$(BIN)/sfa demo
 
@@ -35,7 +41,7 @@ demo: $(STAMP_DEMO)
 synth: $(STAMP_INFRA)
 	$(BIN)/python -m infra.cli --env $(ENV) --out cdk.out $(SYNTH_ARGS)
 
-test: $(STAMP_DEV)
+test: $(STAMP_DEV) $(TS_TOOL)/dist/index.js
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
@@ -51,4 +57,4 @@ format: $(STAMP_DEV)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis cdk.out
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis cdk.out $(TS_TOOL)/dist $(TS_TOOL)/node_modules

@@ -35,7 +35,8 @@ _EXCLUDE = ["__pycache__", "*.pyc", "manifest.yaml"]
 
 
 class ExampleToolsStack(cdk.Stack):
-    """Attributes: ``convert_units``, ``text_stats`` (``ToolFunction``), ``agent`` (``Agent``),
+    """Attributes: ``convert_units`` (Python), ``text_stats`` (JavaScript), ``word_freq`` (TypeScript)
+    (``ToolFunction``), ``agent`` (``Agent``),
     ``events_queue``, ``subscription``."""
 
     def __init__(self, scope: Construct, construct_id: str, *, env_name: str, **kwargs: object) -> None:
@@ -59,10 +60,21 @@ class ExampleToolsStack(cdk.Stack):
             handler="index.handler",
             runtime=lambda_.Runtime.NODEJS_24_X,
         )
+        # TypeScript, deployed from its compiled dist/: `make test` builds it; before synthesizing this
+        # app yourself, run `npm ci && npm run build` in examples/tools/word_freq.
+        self.word_freq = ToolFunction(
+            self,
+            "WordFreq",
+            env=env_name,
+            manifest=tools / "word_freq" / "manifest.yaml",
+            code=lambda_.Code.from_asset(str(tools / "word_freq" / "dist")),
+            handler="index.handler",
+            runtime=lambda_.Runtime.NODEJS_24_X,
+        )
         self.agent = Agent(self, "TripPlanner", env=env_name, spec=EXAMPLES / "agents" / "trip-planner.yaml")
         # The Agent's spec names its tools by selector, not by construct: deploy the tools first so
         # the first rendering already finds them (later changes re-render on their own).
-        self.agent.node.add_dependency(self.convert_units, self.text_stats)
+        self.agent.node.add_dependency(self.convert_units, self.text_stats, self.word_freq)
 
         self.events_queue = sqs.Queue(
             self,

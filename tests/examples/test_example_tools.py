@@ -61,3 +61,19 @@ def test_convert_units_update_adds_nautical_miles():
         "value": 1.0,
         "unit": "nmi",
     }
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_word_freq_typescript_tool_compiled_by_make():
+    compiled = EXAMPLES / "word_freq" / "dist" / "index.js"
+    assert compiled.is_file(), "build it: make test (or npm ci && npm run build in examples/tools/word_freq)"
+    script = (
+        f"const m = require({json.dumps(str(compiled))});"
+        "m.handler({text: 'the cat and the hat and the bat', top: 2})"
+        ".then(r => console.log(JSON.stringify(r)));"
+        "m.handler({text: 'x', top: 0}).catch(e => console.log(e.name));"
+    )
+    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True, timeout=30)
+    first, second = out.stdout.strip().splitlines()
+    assert json.loads(first) == {"words": [{"word": "the", "count": 3}, {"word": "and", "count": 2}]}
+    assert second == "RangeError"

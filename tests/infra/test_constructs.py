@@ -31,6 +31,7 @@ def tpl(example: Synth) -> dict[str, Any]:
     [
         ("tool-convert_units-dev", "convert_units", "python3.14", "handler.handler"),
         ("tool-text_stats-dev", "text_stats", "nodejs24.x", "index.handler"),
+        ("tool-word_freq-dev", "word_freq", "nodejs24.x", "index.handler"),
     ],
 )
 def test_tool_functions_carry_their_manifest_tags(
@@ -71,7 +72,7 @@ def test_agent_declares_its_spec_through_the_platform_provider(tpl: dict[str, An
     assert len(resource["DependsOn"]) >= 2
     # no IAM for agents in the user's stack: the control plane owns the state machine and role
     Template.from_json(tpl).resource_count_is("AWS::StepFunctions::StateMachine", 0)
-    assert len(resources(tpl, "AWS::IAM::Role")) == 2  # the two tools' roles
+    assert len(resources(tpl, "AWS::IAM::Role")) == 3  # the three tools' roles
 
 
 def test_subscription_routes_chosen_events(tpl: dict[str, Any]) -> None:
