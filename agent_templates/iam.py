@@ -3,7 +3,8 @@
 The renderer decides what the definition calls (the gateway, each tool's Lambda by a dynamic
 ``FunctionName``, EventBridge for approvals), so the matching permissions are derived here from the
 same inputs. A regenerator grants these before it publishes the definition, and revokes what a new
-set no longer contains after (design.md §1).
+set no longer contains after (design.md §1). Each tool is granted exactly its published version
+(``…:function:tool-x-dev:7``), never unqualified or ``:*``: the role cannot run unregistered code.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from agent_templates.errors import RenderError
 from agent_templates.options import RenderOptions
 from agent_templates.render import tool_routes
 from agent_templates.spec import AgentSpec
-from agent_templates.tools import ResolvedTool
+from agent_templates.tools import QUALIFIED_LAMBDA_ARN_PATTERN, ResolvedTool
 
 __all__ = ["definition_policy_statements", "invoked_function_arns"]
 
 _ARN_RE = re.compile(r"^arn:(aws[a-zA-Z-]*):lambda:([a-z0-9-]+):(\d{12}):function:([^:]+)(?::(.+))?$")
+_QUALIFIED_RE = re.compile(QUALIFIED_LAMBDA_ARN_PATTERN)
 
 
 def invoked_function_arns(
@@ -40,12 +42,21 @@ def invoked_function_arns(
     return sorted({gateway_arn, *(route["arn"] for route in routes.values())})
 
 
-def _invoke_resources(arn: str) -> list[str]:
+def _tool_resources(arn: str) -> list[str]:
+    """A tool is granted exactly its published version (``ResolvedTool`` admits no other ARN): no
+    ``:*``, which would also allow ``$LATEST`` and aliases — code that was never registered."""
+    if not _QUALIFIED_RE.fullmatch(arn):
+        raise RenderError(f"a tool is granted by published version only (…:function:NAME:VERSION): {arn!r}")
+    return [arn]
+
+
+def _gateway_resources(arn: str) -> list[str]:
+    """The gateway is platform code, not a tool: its alias (``…:sfa-llm-gateway-{env}:live``) or
+    version is granted exactly. An unqualified gateway ARN invokes $LATEST; ``arn:*`` too lets a
+    later pin to a version or alias keep working (AWS's documented pattern for lambda:invoke)."""
     match = _ARN_RE.match(arn)
     if not match:
         raise RenderError(f"not a Lambda function ARN: {arn!r}")
-    # An unqualified ARN invokes $LATEST; granting "arn:*" too lets Step Functions' retries and a
-    # later pin to a version or alias keep working (AWS's documented pattern for lambda:invoke).
     return [arn] if match.group(5) else [arn, f"{arn}:*"]
 
 
@@ -63,11 +74,11 @@ def definition_policy_statements(
     """
     options = options or RenderOptions()
     tool_list = list(tools)
+    routes = tool_routes(spec, tool_list, options)
     resources = sorted(
         {
-            r
-            for arn in invoked_function_arns(spec, tool_list, gateway_arn, options=options)
-            for r in _invoke_resources(arn)
+            *_gateway_resources(gateway_arn),
+            *(r for route in routes.values() for r in _tool_resources(route["arn"])),
         }
     )
     statements: list[dict[str, Any]] = [
@@ -83,7 +94,6 @@ def definition_policy_statements(
         raise RenderError(f"not a Lambda function ARN: {gateway_arn!r}")
     partition, region, account = match.group(1), match.group(2), match.group(3)
     statements.extend(_chain_statements(partition, region, account, options.state_machine_name(spec.name)))
-    routes = tool_routes(spec, tool_list, options)
     if any(route.get("approval") for route in routes.values()):
         bus_arn = f"arn:{partition}:events:{region}:{account}:event-bus/{options.bus_name}"
         statements.append(

@@ -8,6 +8,7 @@ selectors to candidate versions (pure; the caller queries the registry).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,13 +22,23 @@ from tool_sdk.errors import Problem
 from tool_sdk.manifest import NAME_PATTERN, ToolManifest, ToolStatus
 from tool_sdk.semver import SEMVER_PATTERN, SemVer
 
-__all__ = ["LAMBDA_ARN_PATTERN", "ResolvedTool", "ToolResolution", "resolve_tools"]
+__all__ = [
+    "LAMBDA_ARN_PATTERN",
+    "QUALIFIED_LAMBDA_ARN_PATTERN",
+    "ResolvedTool",
+    "ToolResolution",
+    "resolve_tools",
+]
 
-# A function ARN, unqualified or qualified by a version/alias (a published version pins the code).
-LAMBDA_ARN_PATTERN = (
-    r"^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:function:[a-zA-Z0-9_-]{1,64}"
-    r"(?::(?:\$LATEST|[a-zA-Z0-9_-]{1,128}))?$"
-)
+_FUNCTION_ARN = r"^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:function:[a-zA-Z0-9_-]{1,64}"
+
+# A function ARN, unqualified or qualified by a version/alias: what the gateway may be given.
+LAMBDA_ARN_PATTERN = _FUNCTION_ARN + r"(?::(?:\$LATEST|[a-zA-Z0-9_-]{1,128}))?$"
+
+# A function ARN qualified by a published version (Lambda numbers them 1, 2, …: digits, no leading
+# zero). Tools run only as registered: $LATEST and aliases can change code without a registration.
+QUALIFIED_LAMBDA_ARN_PATTERN = _FUNCTION_ARN + r":[1-9][0-9]*$"
+_QUALIFIED_LAMBDA_ARN_RE = re.compile(QUALIFIED_LAMBDA_ARN_PATTERN)
 
 
 def _plain(value: Any) -> Any:
@@ -42,19 +53,33 @@ def _plain(value: Any) -> Any:
 
 
 class ResolvedTool(BaseModel):
-    """One tool version as an agent uses it: what the LLM sees and which Lambda runs it."""
+    """One tool version as an agent uses it: what the LLM sees and which Lambda runs it.
+
+    ``lambda_arn`` is the published Lambda version the tool was registered with
+    (``…:function:NAME:VERSION``): agents invoke and are granted exactly that, never ``$LATEST`` or an
+    alias, so an agent cannot run code that was not registered."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     name: str = Field(pattern=NAME_PATTERN)
     version: str = Field(pattern=SEMVER_PATTERN)
-    lambda_arn: str = Field(pattern=LAMBDA_ARN_PATTERN)
+    lambda_arn: str
     description: str = Field(min_length=1)
     input_schema: dict[str, Any]
     human_approval_required: bool = False
     timeout_seconds: int | None = Field(default=None, ge=1, le=900)
     tags: tuple[str, ...] = ()
     status: ToolStatus = "active"
+
+    @field_validator("lambda_arn")
+    @classmethod
+    def _published_version(cls, value: str) -> str:
+        if not _QUALIFIED_LAMBDA_ARN_RE.fullmatch(value):  # not .match: "$" allows a trailing "\n"
+            raise ValueError(
+                "tools are invoked by published version: "
+                f"arn:aws:lambda:REGION:ACCOUNT:function:NAME:VERSION (VERSION 1, 2, …), got {value[:200]!r}"
+            )
+        return value
 
     @field_validator("input_schema", mode="before")
     @classmethod

@@ -54,7 +54,7 @@ def bench_tools(count: int) -> list[ResolvedTool]:
         ResolvedTool(
             name=f"tool_{i:04d}",
             version="1.0.0",
-            lambda_arn=f"arn:aws:lambda:us-east-1:123456789012:function:tool-tool_{i:04d}-dev",
+            lambda_arn=f"arn:aws:lambda:us-east-1:123456789012:function:tool-tool_{i:04d}-dev:1",
             description=f"Tool {i}: looks up one kind of travel information and returns it as JSON data.",
             input_schema=schema,
         )

@@ -20,6 +20,7 @@ from control_plane.errors import (
     AwsThrottledError,
     AwsValidationError,
     ConditionFailedError,
+    ReleaseRaceError,
 )
 
 __all__ = ["call", "client_or_default", "translate_client_error"]
@@ -80,6 +81,8 @@ def translate_client_error(exc: ClientError, operation: str = "") -> AwsError:
         if any(r in _INVALID for r in reasons):
             return AwsValidationError(message, operation=op, code=code)
         return ConditionFailedError(message, operation=op, code=code, reasons=reasons)
+    if code == "PreconditionFailedException":  # PublishVersion's CodeSha256/RevisionId check
+        return ReleaseRaceError(message, operation=op, code=code)
     if code in _CONFLICT:
         return ConditionFailedError(message, operation=op, code=code, reasons=(code,))
     if code in _NOT_FOUND:

@@ -22,7 +22,9 @@ __all__ = [
     "EventParseError",
     "EventPublishError",
     "InvalidQueryError",
+    "LifecycleError",
     "RegistryError",
+    "ReleaseRaceError",
     "ToolNotFoundError",
     "VersionNotFoundError",
 ]
@@ -98,6 +100,20 @@ class ToolNotFoundError(RegistryError):
 
 class VersionNotFoundError(ToolNotFoundError):
     """Raised by ``ToolRegistry.get`` when the tool exists but no version matches the request."""
+
+
+class ReleaseRaceError(AwsError):
+    """Raised when a function changed between the registrar's read and its ``PublishVersion``
+    (``PreconditionFailedException``, or a published version that differs from what was validated);
+    the registrar re-reads and plans again."""
+
+    def __init__(self, message: str, *, operation: str = "PublishVersion", code: str = "") -> None:
+        super().__init__(message, operation=operation, code=code, retryable=True)
+
+
+class LifecycleError(RegistryError):
+    """Raised by ``sfa tools deprecate|disable|activate|rollback`` for a change the registry cannot
+    make (unknown version, a version the registrar disabled, a rollback target that is not usable)."""
 
 
 class ConcurrentModificationError(ControlPlaneError):

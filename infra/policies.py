@@ -5,12 +5,14 @@ The regenerator creates one role per agent (``agent-{name}-{env}``) with an inli
 the grants do not fit, content-addressed managed policies) rendered from the registry. It may do so
 only with the boundary attached (``iam:PermissionsBoundary`` condition on every call that creates a
 role or changes what it may do), so even a compromised
-regenerator cannot mint a role that does more than the boundary allows: invoke the env's tool
-functions and the gateway, publish to the registry bus, deliver logs.
+regenerator cannot mint a role that does more than the boundary allows: invoke published versions
+of the env's tool functions (never ``$LATEST`` or an alias) and the gateway, publish to the registry
+bus, deliver logs.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import aws_cdk as cdk
@@ -22,6 +24,7 @@ from infra.contracts import AGENT_POLICY_PATH, names
 
 __all__ = [
     "LOG_DELIVERY_ACTIONS",
+    "PUBLISHED_VERSION_WILDCARDS",
     "ROLE_OTHER_ACTIONS",
     "ROLE_WRITE_ACTIONS",
     "STATE_MACHINE_ACTIONS",
@@ -29,6 +32,7 @@ __all__ = [
     "agent_execution_arns",
     "agent_function_arns",
     "agent_policy_arn_pattern",
+    "published_versions",
     "regenerator_agent_statements",
     "tool_function_arns",
 ]
@@ -46,14 +50,17 @@ LOG_DELIVERY_ACTIONS = (
 )
 # What the regenerator does to agent-{name}-{env} (control_plane.regenerator.rollout): create or
 # update with publish=True (a version; CreateStateMachine's tags need TagResource), describe an
-# existing one (adopted when derived state was lost), create/update the `live` alias, and on
-# teardown delete the alias and the machine.
+# existing one (adopted when derived state was lost), create/update the `live` alias, prune old
+# versions after a rollout (control_plane.regenerator.prune: list, delete), and on teardown delete
+# the alias and the machine.
 STATE_MACHINE_ACTIONS = (
     "states:CreateStateMachine",
     "states:CreateStateMachineAlias",
     "states:DeleteStateMachine",
     "states:DeleteStateMachineAlias",
+    "states:DeleteStateMachineVersion",
     "states:DescribeStateMachine",
+    "states:ListStateMachineVersions",
     "states:PublishStateMachineVersion",
     "states:TagResource",
     "states:UpdateStateMachine",
@@ -74,18 +81,62 @@ ROLE_WRITE_ACTIONS = (
 ROLE_OTHER_ACTIONS = ("iam:DeleteRole", "iam:GetRole", "iam:TagRole")
 
 
-def tool_function_arns(stack: cdk.Stack, env: str, extra_function_arns: Sequence[str] = ()) -> list[str]:
-    """Tools: ``tool-*-{env}`` unqualified and qualified, and the extra functions. What an agent
-    (directly) or the gateway's tool invoker (``offload``) may invoke as a tool."""
+# Qualifiers matching every published Lambda version (a positive integer without a leading zero) and
+# never $LATEST or an alias starting with a letter: tools run only as registered (by version).
+# Mirrors control_plane.agents.iam.PUBLISHED_VERSION_WILDCARDS, which the regenerator's layout uses.
+PUBLISHED_VERSION_WILDCARDS: tuple[str, ...] = tuple(f"{digit}*" for digit in "123456789")
+_FUNCTION_PATTERN = re.compile(r"(?P<function>arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+)(?::(?P<q>[^:]+))?")
+_VERSION_QUALIFIER = re.compile(r"[1-9][0-9]*\*?")  # a version (7) or a version pattern (1*)
+
+
+def published_versions(arn: str) -> list[str]:
+    """Every published version of the function(s) ``arn`` names: an unqualified ARN or pattern, or
+    one qualified by ``:*``, becomes ``:1*`` … ``:9*``; a version (``:7``) or version pattern
+    (``:1*``) stays. ``$LATEST`` or an alias is refused (``ValueError``): tools run by version only.
+    A CDK token (``fn.function_arn``) is taken for an unqualified function ARN — if it is in fact
+    qualified, the patterns match nothing (fails closed)."""
+    match = _FUNCTION_PATTERN.fullmatch(arn)
+    if match is None and not cdk.Token.is_unresolved(arn):
+        raise ValueError(f"not a Lambda function ARN or pattern: {arn!r}")
+    qualifier = match["q"] if match else None
+    if qualifier is not None and _VERSION_QUALIFIER.fullmatch(qualifier):
+        return [arn]
+    if qualifier not in (None, "*"):
+        raise ValueError(
+            f"{arn!r}: tools are invoked by published version (…:function:NAME:VERSION); the "
+            f"qualifier {qualifier!r} is not one ($LATEST or an alias could run unregistered code)"
+        )
+    function = match["function"] if match else arn
+    return [f"{function}:{wildcard}" for wildcard in PUBLISHED_VERSION_WILDCARDS]
+
+
+def _convention_versions(stack: cdk.Stack, env: str) -> list[str]:
     tools = names.tool_function_name("*", env)
-    return [function_arn(stack, tools), function_arn(stack, f"{tools}:*"), *extra_function_arns]
+    return [function_arn(stack, f"{tools}:{wildcard}") for wildcard in PUBLISHED_VERSION_WILDCARDS]
+
+
+def _extra_versions(extra_function_arns: Sequence[str]) -> list[str]:
+    return [version for arn in extra_function_arns for version in published_versions(arn)]
+
+
+def tool_function_arns(stack: cdk.Stack, env: str, extra_function_arns: Sequence[str] = ()) -> list[str]:
+    """Tools: every published version of ``tool-*-{env}`` and of the extra functions
+    (:func:`published_versions`: ``:1*`` … ``:9*``, neither unqualified nor ``:*``, which would allow
+    ``$LATEST`` and aliases). What an agent (directly) or the gateway's tool invoker (``offload``)
+    may invoke as a tool."""
+    return [*_convention_versions(stack, env), *_extra_versions(extra_function_arns)]
 
 
 def agent_function_arns(stack: cdk.Stack, env: str, extra_function_arns: Sequence[str] = ()) -> list[str]:
-    """Functions an agent may invoke: ``tool-*-{env}`` and the gateway, unqualified and qualified."""
-    tools, extra = tool_function_arns(stack, env)[:2], list(extra_function_arns)
+    """Functions an agent may invoke: the tools (:func:`tool_function_arns`) and the gateway,
+    unqualified and qualified (the gateway is platform code, not a tool: its ``live`` alias)."""
     gateway = names.gateway_function_name(env)
-    return [*tools, function_arn(stack, gateway), function_arn(stack, f"{gateway}:*"), *extra]
+    return [
+        *_convention_versions(stack, env),
+        function_arn(stack, gateway),
+        function_arn(stack, f"{gateway}:*"),
+        *_extra_versions(extra_function_arns),
+    ]
 
 
 def agent_execution_arns(stack: cdk.Stack, env: str) -> list[str]:

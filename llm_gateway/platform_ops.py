@@ -10,10 +10,13 @@ the same ``Tool x failed: ErrorType: message`` result as for a direct invoke. To
 just return JSON; a Python tool may also return a reference it wrote itself (validated here).
 
 The invoker only calls a function the calling agent's definition lists (the request's ``allowed``:
-the ARNs of its ``$tools``) that is also inside the tool cap — ``tool-*-{env}`` (``SFA_ENV``) or one
-of ``SFA_EXTRA_TOOL_FUNCTION_ARNS`` (comma-separated, IAM wildcards: ``arn…:*`` covers qualified ARNs) — the
-same cap as the agent permissions boundary, so the gateway's broader grant cannot be used to call
-anything an agent could not call directly (``ToolNotAllowed``).
+the ARNs of its ``$tools``) that is also inside the tool cap — a published version of
+``tool-*-{env}`` (``SFA_ENV``) or of one of ``SFA_EXTRA_TOOL_FUNCTION_ARNS`` (comma-separated, IAM
+wildcards) — the same cap as the agent permissions boundary, so the gateway's broader grant cannot be
+used to call anything an agent could not call directly (``ToolNotAllowed``). Tools run only by
+published version (``…:function:NAME:VERSION``, what the registry records): an unqualified ARN
+(``$LATEST``), ``$LATEST`` or an alias could run code that was never registered, so it is refused
+whatever the cap says.
 
 ``continue`` — the history budget's continuation: the ARN to start the child on (the version, or
 alias, the parent runs — so the whole chain runs one agent version), the child's execution name,
@@ -37,6 +40,8 @@ __all__ = ["PLATFORM_OPS", "ToolCap", "continue_conversation", "invoke_tool", "t
 _LAMBDA_ARN = re.compile(
     r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9_-]{1,64})(:[A-Za-z0-9$_-]+)?$"
 )
+# A published version: Lambda numbers them 1, 2, … (no leading zero); $LATEST and aliases are not.
+_PUBLISHED_VERSION = re.compile(r":[1-9][0-9]*")
 _EXECUTION_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:states:[a-z0-9-]+:\d{12}:execution:([^:]+):([^:]+)$")
 _NAME_MAX = 80
 
@@ -49,7 +54,8 @@ def tool_error(error_type: str, message: str) -> ToolFunctionError:
 
 @dataclass(frozen=True)
 class ToolCap:
-    """Which functions the tool invoker may ever call: ``tool-*-{env}`` and ``extra_arns``."""
+    """Which functions the tool invoker may ever call: published versions of ``tool-*-{env}`` and of
+    the functions ``extra_arns`` name (IAM-style patterns, unqualified or qualified)."""
 
     env: str = "dev"
     extra_arns: Sequence[str] = ()
@@ -61,14 +67,30 @@ class ToolCap:
         extra = [a.strip() for a in (e.get("SFA_EXTRA_TOOL_FUNCTION_ARNS") or "").split(",") if a.strip()]
         return cls(env=e.get("SFA_ENV") or "dev", extra_arns=tuple(extra))
 
-    def allows(self, function_arn: str) -> bool:
-        match = _LAMBDA_ARN.match(function_arn)
+    def refusal(self, function_arn: str) -> str | None:
+        """Why ``function_arn`` is outside the cap, or None when it is inside."""
+        match = _LAMBDA_ARN.fullmatch(function_arn)
         if not match:
-            return False
+            return "not a Lambda function ARN"
+        qualifier = match.group(2)
+        if qualifier is None or not _PUBLISHED_VERSION.fullmatch(qualifier):
+            found = "unqualified ($LATEST)" if qualifier is None else f"qualified by {qualifier[1:]!r}"
+            return (
+                f"{found}: tools are invoked by published version only (…:function:NAME:VERSION), "
+                "$LATEST and aliases could run code that was never registered"
+            )
         name, prefix, suffix = match.group(1), "tool-", f"-{self.env}"
         if name.startswith(prefix) and name.endswith(suffix) and len(name) > len(prefix) + len(suffix):
-            return True
-        return any(_iam_match(arn, function_arn) for arn in self.extra_arns)
+            return None
+        # An extra names functions (``…:team-a-*``, as in the boundary) or versions (``…:team-a-x:3``):
+        # either way only a published version gets here, so matching the function covers it.
+        function = function_arn[: -len(qualifier)]
+        if any(_iam_match(arn, function_arn) or _iam_match(arn, function) for arn in self.extra_arns):
+            return None
+        return f"outside the tool cap (tool-*-{self.env} and the extra tool ARNs)"
+
+    def allows(self, function_arn: str) -> bool:
+        return self.refusal(function_arn) is None
 
 
 def _iam_match(pattern: str, arn: str) -> bool:
@@ -78,15 +100,14 @@ def _iam_match(pattern: str, arn: str) -> bool:
 
 
 def _check_allowed(event: Mapping[str, Any], function: Any, cap: ToolCap) -> str:
-    if not isinstance(function, str) or not _LAMBDA_ARN.match(function):
+    if not isinstance(function, str) or not _LAMBDA_ARN.fullmatch(function):
         raise InvalidRequest(f"invoke_tool: not a Lambda function ARN: {str(function)[:200]!r}")
     allowed = event.get("allowed")
     if not isinstance(allowed, list) or function not in allowed:
         raise ToolNotAllowed(f"invoke_tool: {function} is not a tool of this agent's definition")
-    if not cap.allows(function):
-        raise ToolNotAllowed(
-            f"invoke_tool: {function} is outside the tool cap (tool-*-{cap.env} and the extra tool ARNs)"
-        )
+    refusal = cap.refusal(function)
+    if refusal is not None:
+        raise ToolNotAllowed(f"invoke_tool: {function} is {refusal}")
     return function
 
 

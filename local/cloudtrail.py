@@ -6,6 +6,10 @@ WSGI app: it recognises the six Lambda calls the registrar listens to by their R
 made them — boto3, the AWS CLI, Terraform pointed at the endpoint), and after a successful answer
 hands a CloudTrail-shaped event (``control_plane.registrar.cloudtrail_event``) to a sink. Failed
 calls produce nothing, as the registrar's rule filters them out on AWS anyway.
+
+Each event names its caller in ``userIdentity`` as CloudTrail does, from the access key id in the
+request's signature: the IAM user moto holds that key for, else moto's stand-in identity for keys it
+does not know (the dummy ``testing`` credentials): user ``moto``, principal ``AKIAIOSFODNN7EXAMPLE``.
 """
 
 from __future__ import annotations
@@ -37,6 +41,10 @@ _ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("DELETE", re.compile(r"^/2017-03-31/tags/(?P<fn>.+?)/?$"), "UntagResource"),
 )
 _SERVICE_IN_AUTH = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+_KEY_IN_AUTH = re.compile(r"Credential=([^/]+)/")
+# What moto answers for credentials it did not issue (moto.sts get_caller_identity's defaults).
+_DEFAULT_PRINCIPAL = "AKIAIOSFODNN7EXAMPLE"
+_DEFAULT_USER = "moto"
 
 Sink = Callable[[dict[str, Any]], None]
 
@@ -93,4 +101,25 @@ class CloudTrailRecorder:
         tag_keys = None
         if action == "UntagResource":
             tag_keys = parse_qs(environ.get("QUERY_STRING", "")).get("tagKeys", [])
-        return cloudtrail_event(action, arn, account=self.account, region=self.region, tag_keys=tag_keys)
+        key_match = _KEY_IN_AUTH.search(environ.get("HTTP_AUTHORIZATION", ""))
+        access_key = key_match.group(1) if key_match else ""
+        actor_arn, principal = self._caller(access_key)
+        event = cloudtrail_event(
+            action, arn, account=self.account, region=self.region, tag_keys=tag_keys, actor_arn=actor_arn
+        )
+        event["detail"]["userIdentity"].update(principalId=principal, accessKeyId=access_key)
+        return event
+
+    def _caller(self, access_key: str) -> tuple[str, str]:
+        """(ARN, principal id) of the IAM user moto holds ``access_key`` for, else moto's default."""
+        try:
+            from moto.iam.models import iam_backends
+
+            for account_id in list(iam_backends):
+                for backend in list(iam_backends[account_id].values()):
+                    user = backend.get_user_from_access_key_id(access_key)
+                    if user is not None:
+                        return user.arn, user.id
+        except Exception:  # an identity lookup must never cost the event itself
+            log.exception("could not resolve the caller of access key %s", access_key[:4])
+        return f"arn:aws:iam::{self.account}:user/{_DEFAULT_USER}", _DEFAULT_PRINCIPAL

@@ -102,14 +102,14 @@ class CloudTrailPump:
         with self._lock:
             if self._busy or self._held or not self._recorded.empty():
                 return False
-        attrs = self._sqs.get_queue_attributes(
-            QueueUrl=self._queue_url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
-        return (
-            attrs["ApproximateNumberOfMessages"] == "0"
-            and attrs["ApproximateNumberOfMessagesNotVisible"] == "0"
-        )
+        # Delayed messages are the registrar's re-checks of held releases: not idle until decided.
+        names = [
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+        ]
+        attrs = self._sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=names)["Attributes"]
+        return all(attrs.get(name, "0") == "0" for name in names)
 
     # -- the loop ------------------------------------------------------------------------------
 

@@ -23,8 +23,16 @@ from control_plane.registrar import REGISTRAR_EVENT_PATTERN
 from control_plane.registry import create_tables
 from local.testing import build_zip, ensure_lambda_role
 
-__all__ = ["PlatformResources", "create_content_bucket", "deploy_platform", "platform_code_zip"]
+__all__ = [
+    "LOCAL_RELEASE_GRACE_SECONDS",
+    "PlatformResources",
+    "create_content_bucket",
+    "deploy_platform",
+    "platform_code_zip",
+]
 
+# How long a release in progress may take locally before the registrar decides (AWS default: 120).
+LOCAL_RELEASE_GRACE_SECONDS = "10"
 _PACKAGES = ("control_plane", "llm_gateway", "agent_templates", "tool_sdk")
 _SOURCE_ROOT = Path(__file__).resolve().parents[1]
 # Keys local mode copies from the caller's environment into the LLM secret (never into Lambda env).
@@ -64,7 +72,7 @@ def deploy_platform(aws: Any, env: str = "dev", environ: dict[str, str] | None =
         iam.create_policy(
             PolicyName=names.agent_boundary_policy_name(env),
             PolicyDocument=json.dumps(
-                boundary_policy_document(aws.region, aws.account_id, registry_bus_name(env))
+                boundary_policy_document(aws.region, aws.account_id, registry_bus_name(env), env=env)
             ),
         )
     keys = {k: environ[k] for k in _KEY_NAMES if environ.get(k)}
@@ -90,8 +98,17 @@ def deploy_platform(aws: Any, env: str = "dev", environ: dict[str, str] | None =
     }
     arn = _function(aws, names.gateway_function_name(env), names.GATEWAY_HANDLER, code, gateway_env, 120)
     res.functions["gateway"] = arn
+    # The registrar's delayed re-checks of held releases go to the queue it is fed from; local mode's
+    # grace window is shorter than AWS's 120 s default (SFA_RELEASE_GRACE_SECONDS, docs/registry.md).
+    res.cloudtrail_queue_url = _cloudtrail_rule(aws, env)
     # the content bucket also switches the regenerator's offload on (control_plane.regenerator.config)
-    cp_env = {**common, "SFA_GATEWAY_FUNCTION_ARN": arn, "SFA_CONTENT_BUCKET": res.content_bucket}
+    cp_env = {
+        **common,
+        "SFA_GATEWAY_FUNCTION_ARN": arn,
+        "SFA_CONTENT_BUCKET": res.content_bucket,
+        "SFA_REGISTRAR_RECHECK_QUEUE_URL": res.cloudtrail_queue_url,
+        "SFA_RELEASE_GRACE_SECONDS": environ.get("SFA_RELEASE_GRACE_SECONDS") or LOCAL_RELEASE_GRACE_SECONDS,
+    }
     res.functions["registrar"] = _function(
         aws, names.registrar_function_name(env), names.REGISTRAR_HANDLER, code, cp_env, 30
     )
@@ -103,7 +120,6 @@ def deploy_platform(aws: Any, env: str = "dev", environ: dict[str, str] | None =
             aws, names.regenerator_function_name(env), names.REGENERATOR_HANDLER, code, cp_env, 120
         )
         _stream_mappings(aws, env, res.functions["regenerator"])
-    res.cloudtrail_queue_url = _cloudtrail_rule(aws, env)
     return res
 
 

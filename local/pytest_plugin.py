@@ -83,7 +83,8 @@ def local_control_plane(aws: LocalAws) -> Iterator[Any]:
     """
     from local.controlplane import LocalControlPlane
 
-    plane = LocalControlPlane(aws, environ={})
+    # A one-second grace window: held releases are decided quickly (settle() waits for them).
+    plane = LocalControlPlane(aws, environ={"SFA_RELEASE_GRACE_SECONDS": "1"})
     plane.start()
     try:
         yield plane

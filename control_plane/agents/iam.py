@@ -7,11 +7,15 @@ policies ≤ 6,144 each, 10 managed policies per role (whitespace does not count
 compact JSON). :func:`plan_policies` picks the tightest layout that fits:
 
 1. ``exact``: every resource in the inline policy;
-2. ``wildcard``: functions that follow the naming convention ``tool-*-{env}`` (same account and
-   region) collapse into ``…:function:tool-*-{env}`` (and ``:*`` for qualified ARNs); the rest stay
-   exact, inline;
+2. ``wildcard``: published versions of functions that follow the naming convention ``tool-*-{env}``
+   (same account and region, ``…:function:tool-x-{env}:7``) collapse into the nine version patterns
+   ``…:function:tool-*-{env}:1*`` … ``:9*``; the rest stay exact, inline;
 3. ``managed``: as 2, with the exact resources that do not fit inline packed into managed policies;
 4. more than 10 managed policies' worth: :class:`PolicyTooLargeError`.
+
+Tools are granted only by published version (``agent_templates.ResolvedTool``): a version is a
+positive integer without a leading zero, so ``:1*`` … ``:9*`` match every version and never
+``$LATEST`` or an alias starting with a letter — unlike ``tool-*-{env}`` (``$LATEST``) or ``:*``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any, Literal
 from agent_templates import AgentSpec, RenderOptions, ResolvedTool
 from agent_templates.iam import definition_policy_statements
 from control_plane.agents.errors import PolicyTooLargeError
+from control_plane.deployment import gateway_function_name
 
 __all__ = [
     "INLINE_LIMIT",
@@ -32,6 +37,7 @@ __all__ = [
     "MANAGED_LIMIT",
     "MANAGED_POLICY_PATH",
     "MAX_MANAGED_POLICIES",
+    "PUBLISHED_VERSION_WILDCARDS",
     "PolicyPlan",
     "boundary_policy_document",
     "grants_for",
@@ -39,6 +45,7 @@ __all__ = [
     "plan_policies",
     "policy_chars",
     "trust_policy_document",
+    "version_patterns",
 ]
 
 INLINE_LIMIT = 10_240
@@ -47,6 +54,13 @@ MAX_MANAGED_POLICIES = 10
 INLINE_POLICY_NAME = "sfa-agent-grants"
 MANAGED_POLICY_PATH = "/sfa-agents/"
 _VERSION = "2012-10-17"
+PUBLISHED_VERSION_WILDCARDS: tuple[str, ...] = tuple(f"{digit}*" for digit in "123456789")
+"""Qualifiers that match every published Lambda version (1, 2, …) and no ``$LATEST``/letter alias."""
+
+
+def version_patterns(function_pattern: str) -> list[str]:
+    """``function_pattern:1*`` … ``:9*``: every published version of the functions it names."""
+    return [f"{function_pattern}:{wildcard}" for wildcard in PUBLISHED_VERSION_WILDCARDS]
 
 
 def policy_chars(document: dict[str, Any]) -> int:
@@ -63,10 +77,18 @@ def trust_policy_document() -> dict[str, Any]:
     }
 
 
-def boundary_policy_document(region: str, account: str, bus_name: str, partition: str = "aws") -> dict:
-    """The permissions boundary of every agent role: invoke Lambdas, publish to the registry bus,
+def boundary_policy_document(
+    region: str, account: str, bus_name: str, partition: str = "aws", *, env: str = "*"
+) -> dict:
+    """The permissions boundary of every agent role (the local emulator's; the CDK app's is
+    ``infra.policies.agent_boundary_policy``): invoke any function of the account *by published
+    version* (local mode's tool cap is account-wide) and the gateway, publish to the registry bus,
     continue in a child execution of an agent (the history budget's ``startExecution.sync:2`` and
-    the managed rule it needs), and Step Functions log delivery (no resource-level permissions)."""
+    the managed rule it needs), and Step Functions log delivery (no resource-level permissions).
+    ``env`` scopes the gateway (``sfa-llm-gateway-{env}``; default: any environment's)."""
+    functions = f"arn:{partition}:lambda:{region}:{account}:function:"
+    # The gateway is platform code, not a tool: unqualified (local mode) or its alias/version.
+    gateway = functions + gateway_function_name(env)
     return {
         "Version": _VERSION,
         "Statement": [
@@ -74,7 +96,7 @@ def boundary_policy_document(region: str, account: str, bus_name: str, partition
                 "Sid": "InvokeFunctions",
                 "Effect": "Allow",
                 "Action": "lambda:InvokeFunction",
-                "Resource": f"arn:{partition}:lambda:{region}:{account}:function:*",
+                "Resource": [*version_patterns(functions + "*"), gateway, f"{gateway}:*"],
             },
             {
                 "Sid": "PublishRegistryEvents",
@@ -208,13 +230,15 @@ def plan_policies(
     exact = _document(functions, buses)
     if policy_chars(exact) <= INLINE_LIMIT:
         return PolicyPlan("exact", exact)
+    # Only published versions collapse: the patterns cover nothing else (an unqualified or alias ARN,
+    # which ResolvedTool does not produce, would stay exact rather than widen the grant).
     convention = re.compile(
-        rf"^arn:{re.escape(partition)}:lambda:{re.escape(region)}:{re.escape(account)}:function:"
-        rf"tool-[A-Za-z0-9_-]+-{re.escape(env)}(:[A-Za-z0-9_$*-]+)?$"
+        rf"arn:{re.escape(partition)}:lambda:{re.escape(region)}:{re.escape(account)}:function:"
+        rf"tool-[A-Za-z0-9_-]+-{re.escape(env)}:[1-9][0-9]*"
     )
-    matched = [r for r in functions if convention.match(r)]
+    matched = [r for r in functions if convention.fullmatch(r)]
     prefix = f"arn:{partition}:lambda:{region}:{account}:function:tool-*-{env}"
-    wildcards = [prefix, f"{prefix}:*"] if matched else []
+    wildcards = version_patterns(prefix) if matched else []
     rest = [r for r in functions if r not in set(matched)]
     inline_functions, overflow = _pack(wildcards, rest, buses, INLINE_LIMIT)
     inline = _document(inline_functions, buses)

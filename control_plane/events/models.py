@@ -32,14 +32,19 @@ __all__ = [
 EVENT_SOURCE = "sfn-agents.registry"
 SCHEMA_VERSION = 1
 
-DeregistrationReason = Literal["superseded", "manifest_removed", "function_deleted", "owner_deleted"]
+# "disabled": an operator disabled the version (sfa tools disable). "superseded" is no longer emitted
+# (older versions stay registered since they run published Lambda versions) but stays parseable.
+DeregistrationReason = Literal[
+    "superseded", "manifest_removed", "function_deleted", "owner_deleted", "version_deleted", "disabled"
+]
 RejectionCode = Literal[
     "tags_unreadable",  # the manifest tags do not decode (missing/foreign parts, bad digest, …)
     "invalid_manifest",  # decodes, but the manifest is invalid (one reason per field problem)
     "not_storable",  # valid, but DynamoDB cannot store it (number range, item size)
     "function_not_allowed",  # the function name is outside the registrar's allow-list
     "name_owned",  # another (existing) function owns the tool name
-    "version_immutable",  # name@version is already published with different code or manifest
+    "version_immutable",  # name@version is already published (by another function) with other content
+    "changed_without_version_bump",  # code/configuration/manifest changed; no new version followed
 ]
 
 
@@ -56,12 +61,17 @@ class RegistryEventDetail(BaseModel):
 class _ToolVersionEvent(RegistryEventDetail):
     tool_name: str
     version: str
-    lambda_arn: str
+    lambda_arn: str = Field(description="The published Lambda version agents invoke (qualified ARN).")
     lambda_function_name: str
+    lambda_version: str | None = Field(default=None, description="The published Lambda version number.")
     latest_version: str | None = Field(
         default=None, description="The tool's latest (highest active) version after this change."
     )
-    trigger: str | None = Field(default=None, description="CloudTrail event name, or 'reconciler'.")
+    trigger: str | None = Field(
+        default=None, description="CloudTrail event name, 'reconciler', 'recheck' or 'sfa tools …'."
+    )
+    actor: str | None = Field(default=None, description="Who made the change (IAM principal ARN), if known.")
+    change_reason: str | None = Field(default=None, description="The operator's reason (lifecycle commands).")
 
 
 class ToolRegistered(_ToolVersionEvent):
@@ -72,6 +82,9 @@ class ToolRegistered(_ToolVersionEvent):
     status: Literal["active", "deprecated", "disabled"]
     owner: str
     code_sha256: str
+    config_digest: str | None = Field(
+        default=None, description="sha256 of the recorded configuration (no environment values)."
+    )
     manifest_sha256: str
     revision_id: str | None = None
     language: str | None = None
@@ -145,6 +158,9 @@ class AgentRegenerated(RegistryEventDetail):
     resolved_tools: list[ResolvedTool] = Field(default_factory=list)
     trigger_tools: list[str] = Field(
         default_factory=list, description="name@version changes that caused the regeneration."
+    )
+    warnings: list[str] = Field(
+        default_factory=list, description="E.g. a deprecated tool version the agent still uses."
     )
 
 

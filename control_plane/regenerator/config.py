@@ -12,6 +12,9 @@ variables
 ``SFA_CONTENT_BUCKET``             unset; set (the platform's content bucket): agents render with
                                    ``offload`` on unless the render options say otherwise
 ``SFA_REGENERATOR_LEASE_SECONDS``  ``300`` (keep above the Lambda timeout)
+``SFA_AGENT_VERSIONS_KEPT``        ``20``: state-machine versions kept per agent after a rollout
+                                   (1 to 999; ``live`` and the version before it are always kept;
+                                   Step Functions allows 1,000 per state machine)
 ``AWS_REGION``                     Lambda sets it; else the boto3 session's region
 =================================  ==========================================================
 
@@ -38,7 +41,10 @@ from control_plane.deployment import (
 )
 from control_plane.errors import AwsResourceNotFoundError, ConfigError
 
-__all__ = ["RegeneratorConfig", "deployed_settings"]
+__all__ = ["DEFAULT_VERSIONS_KEPT", "MAX_VERSIONS_KEPT", "RegeneratorConfig", "deployed_settings"]
+
+DEFAULT_VERSIONS_KEPT = 20
+MAX_VERSIONS_KEPT = 999
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,14 @@ class RegeneratorConfig:
     render_options: RenderOptions
     lease_seconds: int = 300
     partition: str = "aws"
+    versions_kept: int = DEFAULT_VERSIONS_KEPT
+
+    def __post_init__(self) -> None:
+        # 999 at most: a rollout publishes before it prunes, and 1,000 is Step Functions' limit
+        if not 1 <= self.versions_kept <= MAX_VERSIONS_KEPT:
+            raise ConfigError(
+                f"SFA_AGENT_VERSIONS_KEPT must be between 1 and {MAX_VERSIONS_KEPT}, not {self.versions_kept}"
+            )
 
     @property
     def env(self) -> str:
@@ -69,6 +83,7 @@ class RegeneratorConfig:
         boundary_arn: str | None = None,
         render_options: Mapping[str, Any] | RenderOptions | None = None,
         lease_seconds: int = 300,
+        versions_kept: int = DEFAULT_VERSIONS_KEPT,
     ) -> RegeneratorConfig:
         env = base.env
         if isinstance(render_options, RenderOptions):
@@ -89,6 +104,7 @@ class RegeneratorConfig:
             or f"arn:aws:iam::{account_id}:policy/{agent_boundary_policy_name(env)}",
             render_options=options,
             lease_seconds=lease_seconds,
+            versions_kept=versions_kept,
         )
 
     @classmethod
@@ -117,6 +133,7 @@ class RegeneratorConfig:
                 # the platform has a content bucket (and the gateway its grants): offload by default
                 options = {"offload": True, **options}
             lease = int(e.get("SFA_REGENERATOR_LEASE_SECONDS") or 300)
+            kept = int(e.get("SFA_AGENT_VERSIONS_KEPT") or DEFAULT_VERSIONS_KEPT)
         except ValueError as exc:
             raise ConfigError(f"invalid regenerator setting: {exc}") from None
         return cls.build(
@@ -127,6 +144,7 @@ class RegeneratorConfig:
             boundary_arn=e.get("SFA_AGENT_BOUNDARY_POLICY_ARN", "").strip() or None,
             render_options=options,
             lease_seconds=lease,
+            versions_kept=kept,
         )
 
 

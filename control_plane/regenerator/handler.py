@@ -105,6 +105,12 @@ def handle(event: dict[str, Any], regenerator: Regenerator, context: Any = None)
     for action, count in sorted(Counter(o.action for o in outcomes).items()):
         metrics.add_metric(name=f"Agent_{action}", unit=MetricUnit.Count, value=count)
     metrics.add_metric(name="RecordsIgnored", unit=MetricUnit.Count, value=len(records) - len(sources))
+    metrics.add_metric(
+        name="VersionsPruned", unit=MetricUnit.Count, value=sum(len(o.pruned) for o in outcomes)
+    )
+    metrics.add_metric(
+        name="VersionPruneFailed", unit=MetricUnit.Count, value=sum(1 for o in outcomes if o.prune_error)
+    )
 
     def record_handler(record: DynamoDBRecord) -> None:
         names = sources.get(str(record.dynamodb.sequence_number if record.dynamodb else ""), [])

@@ -25,7 +25,10 @@ Action = Literal["skipped", "recorded", "deployed", "deleted", "failed", "missin
 
 @dataclass(frozen=True)
 class AgentOutcome:
-    """``retryable`` failures make the handler report the contributing stream records as failed."""
+    """``retryable`` failures make the handler report the contributing stream records as failed.
+
+    ``pruned`` lists the old versions a deployment deleted; ``prune_error`` says why pruning failed
+    (the deployment itself succeeded; the next one prunes again)."""
 
     agent: str
     action: Action
@@ -35,6 +38,8 @@ class AgentOutcome:
     error: str | None = None
     retryable: bool = False
     triggers: tuple[str, ...] = field(default=())
+    pruned: tuple[str, ...] = field(default=())
+    prune_error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, ())}
@@ -107,6 +112,7 @@ def regenerated_event(
             ResolvedTool(tool_name=t.name, version=t.version, lambda_arn=t.lambda_arn) for t in rendered.tools
         ],
         trigger_tools=list(triggers),
+        warnings=list(rendered.warnings),
     )
 
 

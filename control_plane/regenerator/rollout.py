@@ -6,6 +6,10 @@ or ``CreateStateMachine`` the first time) → (c) move the ``live`` alias → (d
 old version needed. ``Progress`` records how far it got, so a failure can be written down exactly
 (the alias stays on the last good version unless step (c) completed) and the retry resumes: a
 version published by a failed attempt is reused instead of published again.
+
+Then, once the rollout is recorded, :meth:`Rollout.prune` deletes old versions. The rollout has
+succeeded by then, so a pruning failure does not fail it: ``Progress.prune_error`` records it and
+the next rollout prunes again.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from control_plane.deployment import AGENT_LIVE_ALIAS, agent_state_machine_name
 from control_plane.errors import AwsError, AwsResourceNotFoundError
 from control_plane.regenerator.config import RegeneratorConfig
 from control_plane.regenerator.plan import Rendered
+from control_plane.regenerator.prune import VersionPruner, needs_pruning
 from control_plane.regenerator.roles import MANAGED_BY, AgentRoles
 
 __all__ = ["Progress", "Rollout"]
@@ -49,6 +54,8 @@ class Progress:
     policy_chars: int | None = None
     version_arn: str | None = None
     alias_moved: bool = False
+    pruned: tuple[str, ...] = ()  # versions this rollout's prune deleted
+    prune_error: str | None = None  # why pruning failed (the rollout itself succeeded)
 
     @classmethod
     def from_record(cls, record: AgentRecord) -> Progress:
@@ -81,6 +88,7 @@ class Rollout:
         self.config = config
         self.sfn = sfn
         self.roles = AgentRoles(iam, config)
+        self.pruner = VersionPruner(sfn, config.versions_kept)
         self._sleep = sleep
         self._propagation_attempts = propagation_attempts
 
@@ -128,6 +136,18 @@ class Rollout:
         self.roles.delete(agent, p.managed_policies)
         p.role_arn, p.granted, p.managed_policies = None, frozenset(), []
         p.step = "done"
+
+    def prune(self, p: Progress) -> None:
+        """After a successful rollout: delete old versions, never ``live``'s nor the previous one
+        (an immediate rollback). Never raises: a failure is left in ``p.prune_error``."""
+        if p.state_machine_arn is None or not needs_pruning(p.live_version_arn, self.config.versions_kept):
+            return
+        try:
+            result = self.pruner.prune(p.state_machine_arn, (p.live_version_arn, p.previous_version_arn))
+        except Exception as exc:  # housekeeping after a rollout that succeeded: record, never raise
+            p.prune_error = f"{type(exc).__name__}: {exc}"
+            return
+        p.pruned = result.deleted
 
     # -- steps -------------------------------------------------------------------------------------
 

@@ -191,7 +191,20 @@ class Regenerator:
         self.agents.commit(name, token=token, values=success_values(record, rendered, p, now))
         self._publish(regenerated_event(record, rendered, p, triggers, now))
         previous = p.previous_version_arn if p.alias_moved else None
-        return AgentOutcome(name, "deployed", p.live_version_arn, previous, triggers=triggers)
+        # After the commit: a slow prune (a long backlog) must not hold the lease or, if the Lambda
+        # times out, lose the record of a rollout that succeeded.
+        self.rollout.prune(p)
+        if p.prune_error:
+            self.log.warning("pruning old versions of %s failed: %s", name, p.prune_error)
+        return AgentOutcome(
+            name,
+            "deployed",
+            p.live_version_arn,
+            previous,
+            triggers=triggers,
+            pruned=p.pruned,
+            prune_error=p.prune_error,
+        )
 
     def _unrenderable(
         self, record: AgentRecord, exc: Exception, triggers: tuple[str, ...]

@@ -1,6 +1,9 @@
 """The registrar Lambda: EventBridge (CloudTrail Lambda API call) event → ``Registrar.sync``.
 
-Thin on purpose: parse the trigger, call the core, log and count the outcome. Invalid manifests are
+It also takes the delayed re-checks of held changes (``registrar.recheck``), either directly (local
+mode's pump) or as an SQS batch from the re-check queue (``Records``; failed records are reported in
+``batchItemFailures`` so only they are retried). Thin on purpose: parse the trigger, call the core,
+log and count the outcome. Invalid manifests are
 outcomes (a ``ToolRejected`` event), never exceptions; only infrastructure failures (AWS errors,
 lost races after retries, failed PutEvents) fail the invocation so that Lambda retries it.
 Logs carry the function, tool, version, outcome, reason codes and timings — never tag values.
@@ -8,12 +11,15 @@ Logs carry the function, tool, version, outcome, reason codes and timings — ne
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
 from control_plane.config import ControlPlaneConfig
+from control_plane.errors import ControlPlaneError
+from control_plane.registrar.recheck import RECHECK_TRIGGER, recheck_function_name
 from control_plane.registrar.sync import Registrar, SyncResult
 from control_plane.registrar.trigger import parse_trigger
 
@@ -54,7 +60,16 @@ def record_result(result: SyncResult, metrics_: Metrics = metrics, logger_: Logg
 
 
 def handle(event: dict[str, Any], registrar: Registrar) -> dict[str, Any]:
-    """Handle one EventBridge event; returns a summary (``outcome`` "ignored" for other events)."""
+    """Handle one EventBridge event, a re-check, or an SQS batch of them; returns a summary
+    (``outcome`` "ignored" for other events)."""
+    if isinstance(event.get("Records"), list):
+        return _handle_batch(event["Records"], registrar)
+    recheck = recheck_function_name(event)
+    if recheck is not None:
+        logger.append_keys(target_function=recheck, trigger=RECHECK_TRIGGER)
+        result = registrar.sync(recheck, trigger=RECHECK_TRIGGER)
+        record_result(result)
+        return result.as_dict()
     trigger = parse_trigger(event)
     if trigger is None:
         metrics.add_metric(name="EventsIgnored", unit=MetricUnit.Count, value=1)
@@ -65,10 +80,25 @@ def handle(event: dict[str, Any], registrar: Registrar) -> dict[str, Any]:
     logger.append_keys(
         target_function=trigger.function_name, trigger=trigger.event_name, event_id=trigger.event_id
     )
-    result = registrar.sync(trigger.function_name, trigger=trigger.event_name)
+    result = registrar.sync(
+        trigger.function_name, trigger=trigger.event_name, event_id=trigger.event_id, actor=trigger.actor
+    )
     tracer.put_annotation("outcome", result.outcome)
     record_result(result)
     return result.as_dict()
+
+
+def _handle_batch(records: list[Any], registrar: Registrar) -> dict[str, Any]:
+    failures: list[dict[str, str]] = []
+    for record in records:
+        message_id = str(record.get("messageId", "")) if isinstance(record, dict) else ""
+        try:
+            body = json.loads(record.get("body") or "{}")
+            handle(body if isinstance(body, dict) and "Records" not in body else {}, registrar)
+        except (ControlPlaneError, ValueError) as exc:
+            logger.warning("re-check failed; it will be retried", extra={"error": str(exc)[:300]})
+            failures.append({"itemIdentifier": message_id})
+    return {"batchItemFailures": failures}
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)

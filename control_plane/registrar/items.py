@@ -30,16 +30,19 @@ __all__ = [
     "binding_item",
     "changed_fields",
     "disabled",
+    "effective_status",
     "is_live",
     "latest_item",
+    "needs_publish",
     "owner_item",
     "same_content",
     "tag_item",
     "version_item",
+    "with_status",
 ]
 
 # Bookkeeping that never makes two items "different".
-_VOLATILE = {"rev", "updated_at", GSI_UPDATED, "observed_at", "claimed_at", "created_at"}
+_VOLATILE = {"rev", "updated_at", GSI_UPDATED, "observed_at", "claimed_at", "created_at", "history"}
 # revision_id changes with any configuration update on AWS (memory, env vars…): it is recorded when
 # the version's content is written, but on its own it does not cause a write.
 _INFORMATIONAL = {"revision_id"}
@@ -63,19 +66,71 @@ def is_live(item: dict[str, Any]) -> bool:
     return item.get("status_reason", "manifest") == "manifest"
 
 
+# A deleted function's published versions are gone with it: a recreated function publishes anew.
+_VERSIONS_GONE = {"function_deleted", "owner_deleted", "version_deleted"}
+
+
+def needs_publish(obs: Observation, existing: dict[str, Any] | None) -> bool:
+    """Whether registering ``obs`` needs a newly published Lambda version (else ``existing``'s)."""
+    return not (
+        existing is not None
+        and existing.get("content_sha256") == obs.content_sha256
+        and existing.get("lambda_version")
+        and existing.get("function_arn") == obs.function_arn
+        and existing.get("status_reason", "manifest") not in _VERSIONS_GONE
+    )
+
+
+def effective_status(item: dict[str, Any]) -> str:
+    """Registrar-disabled beats an operator's decision (``lifecycle``), which beats the manifest."""
+    if not is_live(item):
+        return "disabled"
+    lifecycle = item.get("lifecycle") or {}
+    return str(lifecycle.get("status") or item.get("requested_status") or item.get("status") or "active")
+
+
+def with_status(item: dict[str, Any], now: str) -> dict[str, Any]:
+    """``item`` with its effective status (and status index key) recomputed."""
+    status = effective_status(item)
+    if item.get("status") == status and item.get(GSI_STATUS) == version_status_key(status):
+        return item
+    return {
+        **item,
+        "status": status,
+        GSI_STATUS: version_status_key(status),
+        "updated_at": now,
+        GSI_UPDATED: now,
+    }
+
+
 def version_item(
     obs: Observation, owner_arn: str, existing: dict[str, Any] | None, now: str
 ) -> dict[str, Any]:
-    """The version item for a serving observation (unchanged ``existing`` when content is equal)."""
+    """The version item for a serving observation (unchanged ``existing`` when content is equal).
+
+    The item records the published Lambda version agents invoke (``lambda_arn`` is qualified) and,
+    when the content is unchanged, keeps the one already published (duplicates publish nothing).
+    """
     m = obs.manifest
     assert m is not None and obs.function_arn and obs.code_sha256 is not None
+    if not needs_publish(obs, existing):
+        assert existing is not None
+        arn, number = existing.get("lambda_arn"), existing.get("lambda_version")
+    else:
+        published = obs.published
+        assert published is not None, "a new or changed version needs its published Lambda version"
+        arn, number = published.arn, published.version
     item: dict[str, Any] = {
         PK: m.name,
         **{k: v for k, v in m.model_dump(mode="json").items() if v is not None},
         SK: m.version,
-        "lambda_arn": obs.function_arn,
+        "lambda_arn": arn,
+        "lambda_version": number,
+        "function_arn": obs.function_arn,
         "lambda_function_name": obs.function_name,
         "code_sha256": obs.code_sha256,
+        "config_digest": obs.config_digest,
+        "configuration": obs.configuration,
         "revision_id": obs.revision_id,
         "owner": owner_arn,
         "manifest_sha256": obs.manifest_sha256,
@@ -85,9 +140,13 @@ def version_item(
         "portability_warnings": obs.portability_warnings,
         "created_at": existing["created_at"] if existing else now,
         "updated_at": now,
-        GSI_STATUS: version_status_key(m.status),
         GSI_UPDATED: now,
     }
+    for kept in ("lifecycle", "history"):
+        if existing is not None and existing.get(kept):
+            item[kept] = existing[kept]
+    item["status"] = effective_status(item)
+    item[GSI_STATUS] = version_status_key(item["status"])
     item = {k: v for k, v in item.items() if v is not None}
     if existing is not None and same_content(existing, item):
         return existing
@@ -115,7 +174,7 @@ def latest_item(
     """The latest pointer mirroring ``version`` (``existing`` when nothing but bookkeeping differs)."""
     if version is None:
         return None
-    item = {k: v for k, v in version.items() if k not in ("rev", GSI_STATUS, GSI_UPDATED)}
+    item = {k: v for k, v in version.items() if k not in ("rev", GSI_STATUS, GSI_UPDATED, "history")}
     item.update({SK: LATEST_SK, "resolved_version": version[SK], GSI_STATUS: TOOL_ACTIVE, GSI_UPDATED: now})
     if version.get("language"):
         item[GSI_LANGUAGE] = version["language"]

@@ -25,9 +25,13 @@ __all__ = [
     "FunctionSnapshot",
     "Observation",
     "ObservationKind",
+    "PublishedVersion",
+    "config_digest",
+    "configuration_summary",
     "content_sha256",
     "interpret",
     "read_function",
+    "read_versions",
 ]
 
 ObservationKind = Literal["serving", "untagged", "absent", "rejected"]
@@ -45,6 +49,22 @@ class FunctionSnapshot:
     code_sha256: str | None = None
     revision_id: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    configuration: dict[str, Any] = field(default_factory=dict)  # configuration_summary(...)
+    versions: dict[str, str] | None = None  # published version → CodeSha256 (None: not read)
+
+    @property
+    def config_digest(self) -> str:
+        return config_digest(self.configuration)
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """The Lambda version the registrar published for an accepted name@version."""
+
+    arn: str  # qualified: ...:function:NAME:VERSION
+    version: str
+    code_sha256: str
+    config_digest: str
 
 
 @dataclass(frozen=True)
@@ -57,6 +77,11 @@ class Observation:
     function_arn: str | None = None
     code_sha256: str | None = None
     revision_id: str | None = None
+    configuration: dict[str, Any] = field(default_factory=dict)
+    config_digest: str | None = None
+    published: PublishedVersion | None = None
+    versions: dict[str, str] | None = None  # the function's published versions → CodeSha256
+    tags_sha256: str | None = None
     manifest: ToolManifest | None = None
     manifest_sha256: str | None = None
     content_sha256: str | None = None
@@ -64,6 +89,46 @@ class Observation:
     claimed_name: str | None = None
     claimed_version: str | None = None
     reasons: tuple[RejectionReason, ...] = ()
+
+    @property
+    def transient(self) -> bool:
+        """A rejection that a deploy in progress can produce: the manifest tags do not decode.
+
+        Deploy tools change tags in more than one call (Terraform untags removed keys before it tags
+        new values), so an observation between two calls can see a torn tag set. A readable manifest
+        is always one some deploy wrote whole (the digest tag proves every part), so only an
+        unreadable one is held for the grace window instead of rejected at once."""
+        return self.kind == "rejected" and all(r.code == "tags_unreadable" for r in self.reasons)
+
+
+# What the configuration digest covers: everything that changes what the code does when it runs,
+# except environment variable values (secrets must never reach the registry; their names do).
+_CONFIG_KEYS = ("Runtime", "Handler", "Architectures", "MemorySize", "Timeout", "PackageType")
+
+
+def configuration_summary(config: dict[str, Any]) -> dict[str, Any]:
+    """The recorded part of a GetFunction/PublishVersion ``Configuration`` (no variable values)."""
+    out: dict[str, Any] = {}
+    for key in _CONFIG_KEYS:
+        value = config.get(key)
+        if value not in (None, "", []):
+            out[_snake(key)] = list(value) if isinstance(value, list) else value
+    out["layers"] = sorted(str(layer.get("Arn", "")) for layer in config.get("Layers") or [])
+    variables = (config.get("Environment") or {}).get("Variables") or {}
+    out["environment_variable_names"] = sorted(variables)
+    storage = (config.get("EphemeralStorage") or {}).get("Size")
+    if storage:
+        out["ephemeral_storage"] = storage
+    return out
+
+
+def config_digest(summary: dict[str, Any]) -> str:
+    text = json.dumps(summary, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
 def read_function(lambda_client: Any, function_name: str) -> FunctionSnapshot:
@@ -80,15 +145,38 @@ def read_function(lambda_client: Any, function_name: str) -> FunctionSnapshot:
         code_sha256=config.get("CodeSha256"),
         revision_id=config.get("RevisionId"),  # absent in moto, a UUID that changes on AWS
         tags=dict(tags),
+        configuration=configuration_summary(config),
     )
 
 
-def content_sha256(manifest: ToolManifest, code_sha256: str) -> str:
-    """Identity of a published version: its code plus its manifest without the lifecycle status."""
+def read_versions(lambda_client: Any, function_name: str) -> dict[str, str] | None:
+    """The function's published versions → CodeSha256 (None when the function is gone)."""
+    versions: dict[str, str] = {}
+    marker: str | None = None
+    try:
+        while True:
+            page = call(
+                lambda_client.list_versions_by_function,
+                FunctionName=function_name,
+                **({"Marker": marker} if marker else {}),
+            )
+            for v in page.get("Versions") or []:
+                if str(v.get("Version")) != "$LATEST":
+                    versions[str(v["Version"])] = str(v.get("CodeSha256") or "")
+            marker = page.get("NextMarker")
+            if not marker:
+                return versions
+    except AwsResourceNotFoundError:
+        return None
+
+
+def content_sha256(manifest: ToolManifest, code_sha256: str, config: str = "") -> str:
+    """Identity of a published version: its code, its configuration digest and its manifest
+    without the lifecycle status."""
     data = manifest.canonical_dict()
     data.pop("status", None)
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(f"{code_sha256}\n{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{code_sha256}\n{config}\n{text}".encode()).hexdigest()
 
 
 def interpret(snapshot: FunctionSnapshot, config: ControlPlaneConfig, observed_at: str) -> Observation:
@@ -100,8 +188,14 @@ def interpret(snapshot: FunctionSnapshot, config: ControlPlaneConfig, observed_a
         function_arn=snapshot.function_arn,
         code_sha256=snapshot.code_sha256,
         revision_id=snapshot.revision_id,
+        configuration=snapshot.configuration,
+        config_digest=snapshot.config_digest,
+        versions=snapshot.versions,
     )
     tags = snapshot.tags
+    base["tags_sha256"] = hashlib.sha256(
+        json.dumps(tags, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
     if not has_manifest_tags(tags):
         return Observation(kind="untagged", **base)
     base.update(
@@ -135,7 +229,7 @@ def interpret(snapshot: FunctionSnapshot, config: ControlPlaneConfig, observed_a
         kind="serving",
         manifest=manifest,
         manifest_sha256=manifest_sha256(manifest),
-        content_sha256=content_sha256(manifest, snapshot.code_sha256 or ""),
+        content_sha256=content_sha256(manifest, snapshot.code_sha256 or "", snapshot.config_digest),
         portability_warnings=report.warnings,
         **base,
     )

@@ -7,20 +7,24 @@ re-planned from fresh reads (bounded attempts, jittered backoff).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from control_plane.aws import client_or_default
 from control_plane.config import ControlPlaneConfig
-from control_plane.errors import ConcurrentModificationError, ConditionFailedError
+from control_plane.errors import ConcurrentModificationError, ConditionFailedError, ReleaseRaceError
 from control_plane.events.publisher import EventBridgePublisher, Publisher
-from control_plane.registrar.observe import interpret, read_function
-from control_plane.registrar.plan import Outcome, RegistryState, plan_sync
+from control_plane.registrar.observe import Observation, interpret, read_function, read_versions
+from control_plane.registrar.plan import Outcome, Plan, RegistryState, plan_sync
+from control_plane.registrar.publish import publish_version
+from control_plane.registrar.recheck import RecheckScheduler, SqsRecheckScheduler
+from control_plane.registrar.transitions import Cause
 from control_plane.registry.keys import BINDING_SK, function_pk
 from control_plane.registry.store import ToolRegistry
 
@@ -44,6 +48,8 @@ class SyncResult:
     reasons: tuple[str, ...] = ()
     attempts: int = 1
     writes: int = 0
+    lambda_version: str | None = None
+    recheck_in: float | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -56,6 +62,8 @@ class SyncResult:
             "reasons": list(self.reasons),
             "attempts": self.attempts,
             "writes": self.writes,
+            "lambda_version": self.lambda_version,
+            "recheck_in": self.recheck_in,
         }
 
 
@@ -86,6 +94,7 @@ class Registrar:
         dynamodb_client: Any | None = None,
         events_client: Any | None = None,
         publisher: Publisher | None = None,
+        recheck: RecheckScheduler | None = None,
         clock: Callable[[], str] = iso_now,
         max_attempts: int = 6,
         sleep: Callable[[float], None] = time.sleep,
@@ -96,6 +105,9 @@ class Registrar:
         self.registry = registry or ToolRegistry(self.config.tool_table, dynamodb_client)
         self._lambda = lambda_client
         self.publisher = publisher or EventBridgePublisher(self.config.bus_name, events_client)
+        if recheck is None and self.config.recheck_queue_url:
+            recheck = SqsRecheckScheduler(self.config.recheck_queue_url)
+        self.recheck = recheck
         self._clock = clock
         self._max_attempts = max_attempts
         self._sleep = sleep
@@ -106,62 +118,93 @@ class Registrar:
         self._lambda = client_or_default("lambda", self._lambda)
         return self._lambda
 
-    def sync(self, function_name: str, *, trigger: str | None = None) -> SyncResult:
+    def sync(
+        self,
+        function_name: str,
+        *,
+        trigger: str | None = None,
+        event_id: str | None = None,
+        actor: str | None = None,
+    ) -> SyncResult:
         """Make the registry reflect ``function_name`` as it is now; publish what changed."""
+        cause = Cause(trigger=trigger, event_id=event_id, actor=actor)
         for attempt in range(1, self._max_attempts + 1):
             timings: dict[str, float] = {}
-            t0 = time.perf_counter()
+            started = time.perf_counter()
             observed_at = self._clock()
             snapshot = read_function(self.lambda_client, function_name)
-            t1 = time.perf_counter()
+            timings["reread"] = _ms(started)
+            mark = time.perf_counter()
             obs = interpret(snapshot, self.config, observed_at)
-            t2 = time.perf_counter()
+            timings["validate"] = _ms(mark)
+            mark = time.perf_counter()
             state = self._load_state(function_name, obs.manifest.name if obs.manifest else None)
             owner_alive = self._owner_alive(obs, state)
-            t3 = time.perf_counter()
-            plan = plan_sync(obs, state, owner_alive=owner_alive, now=self._clock(), trigger=trigger)
-            t4 = time.perf_counter()
+            timings["registry_read"] = _ms(mark)
+            if snapshot.exists and state.binding is not None:
+                # A recreated function reuses version numbers: check the registered ones still run
+                # the registered code (one call; see plan_sync's "version_deleted").
+                mark = time.perf_counter()
+                obs = replace(obs, versions=read_versions(self.lambda_client, function_name))
+                timings["versions"] = _ms(mark)
+            mark = time.perf_counter()
+            try:
+                plan, obs = self._plan(obs, state, owner_alive, cause, timings)
+            except ReleaseRaceError as exc:
+                self._retry_later(
+                    "function changed while publishing its version", function_name, attempt, exc
+                )
+                continue
+            timings["plan"] = _ms(mark) - timings.get("publish_version", 0.0)
+            mark = time.perf_counter()
             try:
                 self.registry.transact(plan.writes, token=_token(function_name, observed_at))
             except ConditionFailedError as exc:
-                self._log.info(
-                    "registry changed under the plan; re-planning",
-                    extra={"function_name": function_name, "attempt": attempt, "reasons": list(exc.reasons)},
-                )
-                self._sleep(random.uniform(0, min(0.02 * 2**attempt, 0.5)))
+                self._retry_later("registry changed under the plan", function_name, attempt, exc)
                 continue
-            t5 = time.perf_counter()
+            timings["write"] = _ms(mark)
+            mark = time.perf_counter()
             if plan.events:
                 self.publisher.publish(plan.events)
-            t6 = time.perf_counter()
-            timings.update(
-                reread=(t1 - t0) * 1e3,
-                validate=(t2 - t1) * 1e3,
-                registry_read=(t3 - t2) * 1e3,
-                plan=(t4 - t3) * 1e3,
-                write=(t5 - t4) * 1e3,
-                publish=(t6 - t5) * 1e3,
-            )
-            reasons = tuple(
-                f"{r.code}:{r.path}"
-                for e in plan.events
-                if e.DETAIL_TYPE == "ToolRejected"
-                for r in e.reasons  # type: ignore[attr-defined]
-            )
-            return SyncResult(
-                function_name=function_name,
-                outcome=plan.outcome,
-                tool_name=plan.tool_name,
-                version=plan.version,
-                events=tuple(e.DETAIL_TYPE for e in plan.events),
-                reasons=reasons,
-                attempts=attempt,
-                writes=len(plan.writes),
-                timings_ms=timings,
-            )
+            if plan.recheck_in is not None and self.recheck is not None:
+                self.recheck.schedule(function_name, plan.recheck_in)
+            timings["publish"] = _ms(mark)
+            return _result(function_name, plan, obs, attempt, timings)
         raise ConcurrentModificationError(
             f"gave up syncing {function_name!r} after {self._max_attempts} conflicting attempts"
         )
+
+    def _plan(
+        self,
+        obs: Observation,
+        state: RegistryState,
+        owner_alive: bool | None,
+        cause: Cause,
+        timings: dict[str, float],
+    ) -> tuple[Plan, Observation]:
+        """Plan; when the plan needs a published Lambda version, publish it and plan again."""
+        kwargs: dict[str, Any] = {
+            "owner_alive": owner_alive,
+            "now": self._clock(),
+            "cause": cause,
+            "grace_seconds": self.config.release_grace_seconds,
+        }
+        plan = plan_sync(obs, state, **kwargs)
+        if plan.outcome != "publish":
+            return plan, obs
+        mark = time.perf_counter()
+        obs = replace(obs, published=publish_version(self.lambda_client, obs))
+        timings["publish_version"] = _ms(mark)
+        plan = plan_sync(obs, state, **kwargs)
+        assert plan.outcome != "publish"
+        return plan, obs
+
+    def _retry_later(self, what: str, function_name: str, attempt: int, exc: Exception) -> None:
+        self._log.info(
+            f"{what}; re-reading",
+            extra={"function_name": function_name, "attempt": attempt, "error": str(exc)[:300]},
+        )
+        self._sleep(random.uniform(0, min(0.02 * 2**attempt, 0.5)))
 
     def _load_state(self, function_name: str, tool_name: str | None) -> RegistryState:
         binding = self.registry.get_item(function_pk(function_name), BINDING_SK)
@@ -179,7 +222,33 @@ class Registrar:
         return read_function(self.lambda_client, owner["owner_function_name"]).exists
 
 
-def _token(function_name: str, observed_at: str) -> str:
-    import hashlib
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1e3
 
+
+def _result(
+    function_name: str, plan: Plan, obs: Observation, attempt: int, timings: dict[str, float]
+) -> SyncResult:
+    reasons = tuple(
+        f"{r.code}:{r.path}"
+        for e in plan.events
+        if e.DETAIL_TYPE == "ToolRejected"
+        for r in e.reasons  # type: ignore[attr-defined]
+    )
+    return SyncResult(
+        function_name=function_name,
+        outcome=plan.outcome,
+        tool_name=plan.tool_name,
+        version=plan.version,
+        events=tuple(e.DETAIL_TYPE for e in plan.events),
+        reasons=reasons,
+        attempts=attempt,
+        writes=len(plan.writes),
+        lambda_version=obs.published.version if obs.published else None,
+        recheck_in=plan.recheck_in,
+        timings_ms=timings,
+    )
+
+
+def _token(function_name: str, observed_at: str) -> str:
     return hashlib.sha256(f"{function_name}|{observed_at}".encode()).hexdigest()[:36]

@@ -65,6 +65,7 @@ class Trigger:
     function_name: str
     event_id: str | None = None
     event_time: str | None = None
+    actor: str | None = None  # the caller's IAM principal (CloudTrail userIdentity.arn)
 
 
 def function_name_from_ref(ref: str) -> str | None:
@@ -102,8 +103,16 @@ def parse_trigger(event: Mapping[str, Any]) -> Trigger | None:
                 function_name=name,
                 event_id=detail.get("eventID"),
                 event_time=detail.get("eventTime"),
+                actor=_actor(detail.get("userIdentity")),
             )
     return None
+
+
+def _actor(identity: Any) -> str | None:
+    if not isinstance(identity, Mapping):
+        return None
+    arn = identity.get("arn") or identity.get("principalId")
+    return str(arn)[:256] if arn else None
 
 
 _SUFFIX = {
@@ -124,12 +133,19 @@ def cloudtrail_event(
     region: str = "us-east-1",
     tag_keys: list[str] | None = None,
     event_time: datetime | None = None,
+    actor_arn: str | None = None,
 ) -> dict[str, Any]:
     """A CloudTrail-shaped EventBridge event for ``action`` (e.g. ``"TagResource"``) on a function.
 
     Mirrors what AWS delivers: the versioned event name, the function in ``requestParameters``
     (``resource`` for tagging calls, ``functionName`` otherwise) and, for UntagResource, the keys.
     Tag values are left out: the registrar never reads them from the event.
+
+    ``actor_arn`` (the caller, e.g. ``arn:aws:iam::123456789012:user/alice``) adds CloudTrail's
+    ``userIdentity``: ``type`` (``IAMUser``, ``AssumedRole`` or ``Root``, from the ARN), ``arn``,
+    ``accountId`` and, for a user, ``userName``. Without it the event has no ``userIdentity``.
+    CloudTrail also reports ``principalId`` and ``accessKeyId``, which an ARN does not tell: a
+    caller that knows them (local mode's recorder) adds them to ``detail["userIdentity"]``.
     """
     if action not in _SUFFIX:
         raise ValueError(f"action must be one of {', '.join(_SUFFIX)}")
@@ -146,6 +162,19 @@ def cloudtrail_event(
         request = {"functionName": name}
         response = {"functionName": name, "functionArn": function_arn}
     event_id = str(uuid.uuid4())
+    identity: dict[str, Any] = {}
+    if actor_arn:
+        # "arn:aws:iam::123456789012:user/path/alice" → resource "user/path/alice"
+        _, _, _, _, actor_account, resource = (actor_arn.split(":", 5) + [""] * 6)[:6]
+        kind = resource.split("/", 1)[0]
+        identity = {
+            "userIdentity": {
+                "type": {"assumed-role": "AssumedRole", "root": "Root"}.get(kind, "IAMUser"),
+                "arn": actor_arn,
+                "accountId": actor_account or account,
+                **({"userName": resource.rsplit("/", 1)[-1]} if kind == "user" else {}),
+            }
+        }
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
@@ -157,6 +186,7 @@ def cloudtrail_event(
         "resources": [],
         "detail": {
             "eventVersion": "1.09",
+            **identity,
             "eventTime": when,
             "eventSource": "lambda.amazonaws.com",
             "eventName": f"{action}{_SUFFIX[action]}",

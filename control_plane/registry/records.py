@@ -14,6 +14,8 @@ __all__ = [
     "MANIFEST_FIELDS",
     "BindingState",
     "FunctionBinding",
+    "HistoryEntry",
+    "Lifecycle",
     "OwnerRecord",
     "StatusReason",
     "ToolRecord",
@@ -22,8 +24,12 @@ __all__ = [
 MANIFEST_FIELDS: tuple[str, ...] = tuple(ToolManifest.model_fields)
 DERIVED_FIELDS: tuple[str, ...] = (
     "lambda_arn",
+    "lambda_version",
+    "function_arn",
     "lambda_function_name",
     "code_sha256",
+    "config_digest",
+    "configuration",
     "revision_id",
     "owner",
     "manifest_sha256",
@@ -31,13 +37,46 @@ DERIVED_FIELDS: tuple[str, ...] = (
     "requested_status",
     "status_reason",
     "portability_warnings",
+    "lifecycle",
+    "history",
     "created_at",
     "updated_at",
 )
 # "manifest": the item follows its function's manifest (status = requested status). Anything else:
 # the registrar disabled it, for that reason.
-StatusReason = Literal["manifest", "superseded", "manifest_removed", "function_deleted", "owner_deleted"]
+StatusReason = Literal[
+    "manifest", "superseded", "manifest_removed", "function_deleted", "owner_deleted", "version_deleted"
+]
 BindingState = Literal["serving", "untagged", "deleted"]
+
+
+class Lifecycle(BaseModel):
+    """An operator's status decision (``sfa tools deprecate|disable|activate|rollback``); it wins
+    over the manifest's requested status until the next decision."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    status: Literal["active", "deprecated", "disabled"]
+    actor: str
+    reason: str
+    at: str
+    trigger: str | None = None
+
+
+class HistoryEntry(BaseModel):
+    """One change of a version: what, when, by whom, why and from which event."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    at: str
+    action: str
+    status: str | None = None
+    previous_status: str | None = None
+    actor: str = "registrar"
+    reason: str | None = None
+    trigger: str | None = None
+    event_id: str | None = None
+    lambda_version: str | None = None
 
 
 class ToolRecord(BaseModel):
@@ -62,9 +101,13 @@ class ToolRecord(BaseModel):
     secrets: list[str] = Field(default_factory=list)
     timeout_seconds: int | None = None
     # derived fields
-    lambda_arn: str
+    lambda_arn: str  # the published Lambda version agents invoke (qualified ARN)
+    lambda_version: str | None = None
+    function_arn: str | None = None  # unqualified
     lambda_function_name: str
     code_sha256: str
+    config_digest: str | None = None
+    configuration: dict[str, Any] = Field(default_factory=dict)
     revision_id: str | None = None
     owner: str
     manifest_sha256: str
@@ -72,6 +115,8 @@ class ToolRecord(BaseModel):
     requested_status: Literal["active", "deprecated", "disabled"]
     status_reason: StatusReason = "manifest"
     portability_warnings: dict[str, list[str]] = Field(default_factory=dict)
+    lifecycle: Lifecycle | None = None
+    history: list[HistoryEntry] = Field(default_factory=list)
     created_at: str
     updated_at: str
 
@@ -122,6 +167,7 @@ class FunctionBinding(BaseModel):
     current_tool: str | None = None
     current_version: str | None = None
     observed_at: str
+    hold: dict[str, Any] | None = None  # a change held for the grace window (registrar.plan)
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> FunctionBinding:

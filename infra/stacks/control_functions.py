@@ -88,9 +88,32 @@ class ControlPlaneFunctions(Construct):
         tool_indexes = index_names(tool_registry_table_spec(env))
         agent_indexes = index_names(agent_registry_table_spec(env))
         read_functions = cp_iam.read_functions_statement(stack, props.allowed_function_prefixes)
+        publish_versions = cp_iam.publish_versions_statement(stack, props.allowed_function_prefixes)
         publish = cp_iam.publish_statement(bus.event_bus_arn)
+        # Held releases are looked at again after the grace window: a delayed message on this queue,
+        # which feeds the registrar (control_plane.registrar.recheck).
+        recheck_dlq = dead_letter_queue(
+            self, "RegistrarRecheckDlq", f"{names.registrar_function_name(env)}-recheck-dlq"
+        )
+        self.recheck_queue = sqs.Queue(
+            self,
+            "RegistrarRecheck",
+            queue_name=f"{names.registrar_function_name(env)}-recheck",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=cdk.Duration.seconds(360),  # 6x the registrar's timeout
+            retention_period=cdk.Duration.days(1),
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=recheck_dlq),
+        )
+        sync_env[CONTROL_PLANE_ENV.RECHECK_QUEUE_URL] = self.recheck_queue.queue_url
+        sync_env[CONTROL_PLANE_ENV.RELEASE_GRACE_SECONDS] = str(props.release_grace_seconds)
+        send_recheck = iam.PolicyStatement(
+            sid="ScheduleRechecks", actions=["sqs:SendMessage"], resources=[self.recheck_queue.queue_arn]
+        )
         sync_statements = [
             read_functions,
+            publish_versions,
+            send_recheck,
             *cp_iam.table_statements(
                 "ToolRegistryReadWrite", tool_registry, tool_indexes, cp_iam.REGISTRAR_TABLE_ACTIONS
             ),
@@ -103,6 +126,12 @@ class ControlPlaneFunctions(Construct):
             "Registers tagged Lambda functions as tools (CloudTrail Lambda API calls).",
             cdk.Duration.seconds(60), sync_statements,
         )  # fmt: skip
+        self.registrar.add_event_source(
+            sources.SqsEventSource(self.recheck_queue, batch_size=10, report_batch_item_failures=True)
+        )
+        self.alarms["registrar"].append(
+            queue_alarm(self, "RegistrarRecheckDlqAlarm", recheck_dlq, props.alarm_topic)
+        )
         pattern = registrar_event_pattern()
         self.registrar_rule = events.Rule(
             self,

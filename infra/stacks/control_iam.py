@@ -1,8 +1,9 @@
 """What each control-plane function calls, as IAM statements (read from the handlers' code paths).
 
 =============  ===========================================================================
-registrar      lambda:GetFunction, ListTags (the candidate function); ToolRegistry GetItem,
-               Query, BatchGetItem, TransactWriteItems of Put/Delete; events:PutEvents
+registrar      lambda:GetFunction, ListTags, ListVersionsByFunction, PublishVersion (the candidate
+               function); ToolRegistry GetItem, Query, BatchGetItem, TransactWriteItems of
+               Put/Delete; events:PutEvents; sqs:SendMessage (its re-check queue)
 reconciler     the registrar's calls (it runs ``Registrar.sync``) + tag:GetResources
 regenerator    ToolRegistry reads; AgentRegistry GetItem/BatchGetItem/UpdateItem and the
                teardown's transactional Delete; agent state machines, roles and grant policies
@@ -34,6 +35,7 @@ __all__ = [
     "REGISTRY_READ_ACTIONS",
     "TAGGING_REASON",
     "publish_statement",
+    "publish_versions_statement",
     "read_functions_statement",
     "table_statements",
     "tagging_statement",
@@ -83,6 +85,16 @@ def read_functions_statement(stack: cdk.Stack, prefixes: Sequence[str]) -> iam.P
     return iam.PolicyStatement(
         sid="ReadCandidateFunctions",
         actions=["lambda:GetFunction", "lambda:ListTags"],
+        resources=[function_arn(stack, f"{p}*") for p in (list(prefixes) or [""])],
+    )
+
+
+def publish_versions_statement(stack: cdk.Stack, prefixes: Sequence[str]) -> iam.PolicyStatement:
+    """Publishing the Lambda version a registered tool runs, and listing versions to check that the
+    registered ones still exist (a recreated function reuses version numbers)."""
+    return iam.PolicyStatement(
+        sid="PublishToolVersions",
+        actions=["lambda:ListVersionsByFunction", "lambda:PublishVersion"],
         resources=[function_arn(stack, f"{p}*") for p in (list(prefixes) or [""])],
     )
 

@@ -77,7 +77,8 @@ class SharedLlmProps:
     agents may call (the tool invoker). Off: no offload (render agents with ``offload=False``)."""
     extra_tool_function_arns: Sequence[str] = ()
     """Tools deployed under other names than ``tool-*-{env}`` (``SharedInfraProps.
-    extra_agent_function_arns``): the tool invoker may call them (``SFA_EXTRA_TOOL_FUNCTION_ARNS``)."""
+    extra_agent_function_arns``): the tool invoker may call their published versions
+    (``SFA_EXTRA_TOOL_FUNCTION_ARNS``; granted as ``infra.policies.published_versions``)."""
     reserved_concurrency: int | None = None
     """Cap on concurrent gateway executions (protects provider rate limits); None: no cap."""
     tracing: bool = True
@@ -223,7 +224,8 @@ class SharedLlmStack(cdk.Stack):
             self.role,
             "IAM5",
             "content/* holds content-addressed payloads written at run time (the gateway validates "
-            "every reference's key and digest); tool-*-{env} (and :*) is the naming convention that "
-            "caps which functions agents may call as tools, the same cap as the agent boundary.",
+            "every reference's key and digest); tool-*-{env}:1* ... :9* (every published version of "
+            "the naming convention's functions, never $LATEST or an alias) caps which functions "
+            "agents may call as tools, the same cap as the agent boundary.",
             findings=[nag_resource(self, arn) for arn in (objects, *tools) if "*" in arn],
         )

@@ -51,6 +51,9 @@ class SharedInfraProps:
     allowed_function_prefixes: Sequence[str] = ()
     """Function-name prefixes allowed to register tools (empty: any function). Also narrows the
     registrar's and reconciler's ``lambda:GetFunction``/``ListTags`` to those prefixes."""
+    release_grace_seconds: int = 120
+    """How long a release in progress may take (code without a version bump, tags without code,
+    torn tags) before the registrar decides; ≤ 900 (SQS delay). docs/registry.md, "Releases"."""
     reconcile_every: cdk.Duration = _HOURS_1
     """Schedule of the reconciler's sweep (it repairs events CloudTrail→EventBridge lost)."""
     regenerator_batch_size: int = 10
@@ -70,7 +73,9 @@ class SharedInfraProps:
     rendered at once). The regenerator must ignore records where only derived state changed."""
     extra_agent_function_arns: Sequence[str] = ()
     """Functions agents may invoke besides ``tool-*-{env}`` and the gateway (the boundary's cap):
-    tools deployed under other names must be listed here to be callable."""
+    tools deployed under other names must be listed here to be callable. Tools are invoked by
+    published version only, so list versions (``…:function:team-a-*:1*`` … ``:9*``) rather than
+    unqualified names or ``:*`` (which would also cover ``$LATEST`` and aliases)."""
     content_expiration_days: int = 30
     """Lifecycle rule of the content bucket (large payloads by reference, docs/large-payloads.md):
     offloaded payloads expire this many days after they were written. Keep it above the longest
@@ -140,13 +145,18 @@ class SharedInfraStack(cdk.Stack):
         acknowledge(
             self.agent_boundary,
             "IAM5",
-            "A permissions boundary is a cap, not a grant. tool-*-{env} (and :*) is the naming "
-            "convention that scopes which functions agents may ever invoke; agent-*-{env} scopes the "
-            "child executions an agent may start to agents of its environment; log delivery has no "
-            "resource-level permissions.",
+            "A permissions boundary is a cap, not a grant. tool-*-{env}:1* ... :9* (every published "
+            "version of the naming convention's functions, never $LATEST or an alias) scopes which "
+            "tools agents may ever invoke; the gateway's own versions/aliases (:*) are platform code, "
+            "not tools; agent-*-{env} scopes the child executions an agent may start to agents of its "
+            "environment; log delivery has no resource-level permissions.",
             findings=[
                 "Resource::*",
-                *(nag_resource(self, arn) for arn in agent_function_arns(self, env) if "*" in arn),
+                *(
+                    nag_resource(self, arn)
+                    for arn in agent_function_arns(self, env, props.extra_agent_function_arns)
+                    if "*" in arn  # extra functions too: by version, so patterns (published_versions)
+                ),
                 *(nag_resource(self, arn) for arn in agent_execution_arns(self, env)),
             ],
         )

@@ -10,7 +10,7 @@ from sfa.output import fail, out, print_json
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Read the tool registry.", no_args_is_help=True)
+app = typer.Typer(help="Read the tool registry and decide tool versions' lifecycle.", no_args_is_help=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
 EnvOption = Annotated[str | None, typer.Option(help="Environment (default: SFA_ENV, local mode's, or dev).")]
 
@@ -69,11 +69,36 @@ def show(
         fail(str(exc))
     if json_output:
         print_json(
-            {**record.model_dump(mode="json"), "history": [h.model_dump(mode="json") for h in history]}
+            {**record.model_dump(mode="json"), "versions": [h.model_dump(mode="json") for h in history]}
         )
         return
     out.print(f"{record.name}@{record.version} ({record.status}) — {record.description}", markup=False)
-    out.print(f"  function: {record.lambda_arn}", markup=False)
+    out.print(f"  runs: {record.lambda_arn}", markup=False)
     out.print(f"  labels: {', '.join(record.tags) or '-'}   language: {record.language or '-'}", markup=False)
+    if record.lifecycle:
+        lc = record.lifecycle
+        out.print(f"  {lc.status} by {lc.actor} at {lc.at}: {lc.reason}", markup=False)
+    out.print("  versions:", markup=False)
     for h in history:
-        out.print(f"  {h.version:<12} {h.status:<10} updated {h.updated_at}", markup=False)
+        marker = "*" if h.version == record.version else " "
+        note = f" ({h.status_reason})" if h.status_reason != "manifest" else ""
+        out.print(
+            f"  {marker} {h.version:<12} {h.status:<10} lambda v{h.lambda_version or '?':<4} "
+            f"updated {h.updated_at}{note}",
+            markup=False,
+        )
+    out.print(f"  history of {record.version}:", markup=False)
+    for entry in record.history:
+        source = entry.trigger or "-"
+        if entry.event_id:
+            source += f" {entry.event_id}"
+        why = f" — {entry.reason}" if entry.reason else ""
+        out.print(
+            f"    {entry.at} {entry.action:<12} {entry.status or '-':<10} by {entry.actor} via {source}{why}",
+            markup=False,
+        )
+
+
+from sfa.commands.tools_lifecycle import register as _register_lifecycle  # noqa: E402
+
+_register_lifecycle(app)

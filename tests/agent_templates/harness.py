@@ -44,6 +44,8 @@ class ToolDef:
     human_approval_required: bool = False
     timeout_seconds: int | None = None
     lambda_timeout: int = 3
+    env: dict[str, str] | None = None
+    """Environment variables, set before the version agents run is published (versions are frozen)."""
 
 
 @dataclass
@@ -121,14 +123,20 @@ def deploy_tools(aws: Any, tools: list[ToolDef]) -> list[ResolvedTool]:
         source = TOOL_SOURCES.get(tool.source or tool.name, tool.source)
         if source is None:
             raise KeyError(f"no source for tool {tool.name!r}")
-        arn = create_function(
-            aws, f"tool-{tool.name}-dev", {"app.py": source}, "app.handler", timeout=tool.lambda_timeout
-        )["FunctionArn"]
+        created = create_function(
+            aws,
+            f"tool-{tool.name}-dev",
+            {"app.py": source},
+            "app.handler",
+            timeout=tool.lambda_timeout,
+            env=tool.env,
+            publish=True,  # agents invoke a tool's published version, as the registry records it
+        )
         resolved.append(
             ResolvedTool(
                 name=tool.name,
                 version="1.0.0",
-                lambda_arn=arn,
+                lambda_arn=f"{created['FunctionArn']}:{created['Version']}",
                 description=f"The {tool.name} tool.",
                 input_schema={"type": "object"},
                 human_approval_required=tool.human_approval_required,

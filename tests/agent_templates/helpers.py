@@ -14,11 +14,16 @@ def lambda_arn(name: str) -> str:
     return f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}"
 
 
+def tool_arn(name: str, version: int = 1) -> str:
+    """A tool's published version, as the registry records it (``…:function:tool-x-dev:1``)."""
+    return f"{lambda_arn(name)}:{version}"
+
+
 def make_tool(name: str = "reverse_text", version: str = "1.0.0", **overrides: Any) -> ResolvedTool:
     data: dict[str, Any] = {
         "name": name,
         "version": version,
-        "lambda_arn": lambda_arn(f"tool-{name}-dev"),
+        "lambda_arn": tool_arn(f"tool-{name}-dev"),
         "description": f"The {name} tool.",
         "input_schema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent_templates import RenderOptions, definition_policy_statements, invoked_function_arns
-from tests.agent_templates.helpers import GATEWAY_ARN, lambda_arn, make_spec, make_tool
+from tests.agent_templates.helpers import GATEWAY_ARN, make_spec, make_tool, tool_arn
 
 CHAIN_SIDS = ["ContinueInChildExecution", "FollowChildExecutions", "SyncExecutionEvents"]
 
@@ -11,7 +11,7 @@ CHAIN_SIDS = ["ContinueInChildExecution", "FollowChildExecutions", "SyncExecutio
 def test_statements_cover_gateway_tools_and_approval_bus() -> None:
     tools = [
         make_tool("b", human_approval_required=True),
-        make_tool("a", lambda_arn=lambda_arn("tool-a-dev") + ":4"),
+        make_tool("a", lambda_arn=tool_arn("tool-a-dev", 4)),
     ]
     direct = RenderOptions(env="prod", offload=False)
     statements = definition_policy_statements(make_spec(), tools, GATEWAY_ARN, options=direct)
@@ -20,10 +20,9 @@ def test_statements_cover_gateway_tools_and_approval_bus() -> None:
     assert invoke["Resource"] == sorted(
         [
             GATEWAY_ARN,
-            GATEWAY_ARN + ":*",
-            lambda_arn("tool-a-dev") + ":4",
-            lambda_arn("tool-b-dev"),
-            lambda_arn("tool-b-dev") + ":*",
+            GATEWAY_ARN + ":*",  # the gateway (platform code, here unqualified) is not a tool
+            tool_arn("tool-a-dev", 4),
+            tool_arn("tool-b-dev"),  # tools: exactly the published version, no ":*"
         ]
     )
     assert [s["Sid"] for s in chain] == CHAIN_SIDS
@@ -34,7 +33,7 @@ def test_statements_cover_gateway_tools_and_approval_bus() -> None:
         "Resource": ["arn:aws:events:us-east-1:123456789012:event-bus/sfa-registry-prod"],
     }
     assert invoked_function_arns(make_spec(), tools, GATEWAY_ARN, options=direct) == sorted(
-        [GATEWAY_ARN, lambda_arn("tool-a-dev") + ":4", lambda_arn("tool-b-dev")]
+        [GATEWAY_ARN, tool_arn("tool-a-dev", 4), tool_arn("tool-b-dev")]
     )
 
 
@@ -42,8 +41,8 @@ def test_the_role_may_start_its_own_children() -> None:
     tools = [make_tool("a")]
     statements = definition_policy_statements(make_spec(name="demo"), tools, GATEWAY_ARN)
     invoke, start, follow, sync = statements
-    tool = lambda_arn("tool-a-dev")
-    assert invoke["Resource"] == sorted([GATEWAY_ARN, GATEWAY_ARN + ":*", tool, tool + ":*"])
+    tool = tool_arn("tool-a-dev")
+    assert invoke["Resource"] == sorted([GATEWAY_ARN, GATEWAY_ARN + ":*", tool])
     machine = "arn:aws:states:us-east-1:123456789012:stateMachine:agent-demo-dev"
     assert start == {
         "Sid": "ContinueInChildExecution",
@@ -64,3 +63,9 @@ def test_no_bus_permission_without_approval_tools() -> None:
     assert [s["Sid"] for s in statements] == ["InvokeGatewayAndTools", *CHAIN_SIDS]
     policy_all = definition_policy_statements(make_spec(approval="all"), [make_tool("a")], GATEWAY_ARN)
     assert [s["Sid"] for s in policy_all] == ["InvokeGatewayAndTools", *CHAIN_SIDS, "PublishApprovalRequests"]
+
+
+def test_an_alias_qualified_gateway_is_granted_exactly() -> None:
+    gateway = GATEWAY_ARN + ":live"
+    invoke, *_ = definition_policy_statements(make_spec(), [make_tool("a")], gateway)
+    assert invoke["Resource"] == sorted([gateway, tool_arn("tool-a-dev")])

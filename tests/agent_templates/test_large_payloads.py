@@ -39,10 +39,9 @@ GATEWAY_SECRET = "sk-ant-gateway-secret-91c2"
 
 def _deploy(aws: Any, gateway_env: dict[str, str], **spec: Any) -> Any:
     gateway, store = deploy_content_gateway(aws, env={"ANTHROPIC_API_KEY": GATEWAY_SECRET, **gateway_env})
-    tools = deploy_tools(aws, [ToolDef("big", BIG_TOOL), ToolDef("echo", ECHO_TOOL)])
-    aws.client("lambda").update_function_configuration(  # a secret the tool has but never returns
-        FunctionName="tool-big-dev", Environment={"Variables": {"TOOL_SECRET": SECRET}}
-    )
+    # A secret the tool has but never returns (in the published version agents run).
+    big = ToolDef("big", BIG_TOOL, env={"TOOL_SECRET": SECRET})
+    tools = deploy_tools(aws, [big, ToolDef("echo", ECHO_TOOL)])
     bot = deploy_agent(aws, make_spec(tools=["tag:any"], **spec), tools, gateway, options=OFFLOAD_OPTIONS)
     return bot, store
 

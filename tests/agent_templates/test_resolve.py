@@ -68,7 +68,7 @@ def test_resolved_tool_accepts_a_registry_item_with_decimals() -> None:
         "tool_name": "convert_units",
         "name": "convert_units",
         "version": "1.0.0",
-        "lambda_arn": lambda_arn("tool-convert_units-dev"),
+        "lambda_arn": lambda_arn("tool-convert_units-dev") + ":3",
         "description": "Convert.",
         "input_schema": {
             "type": "object",
@@ -97,3 +97,15 @@ def test_resolved_tool_from_manifest_and_arn_validation() -> None:
     assert tool.human_approval_required and tool.lambda_arn.endswith(":7")
     with pytest.raises(ValidationError, match="lambda_arn"):
         ResolvedTool.from_manifest(manifest, "arn:aws:s3:::bucket")
+
+
+@pytest.mark.parametrize(
+    "qualifier",
+    ["", ":$LATEST", ":live", ":0", ":07", ":1a", ":7\n", ":*"],
+    ids=["unqualified", "latest", "alias", "zero", "leading-zero", "alias-digit", "newline", "wildcard"],
+)
+def test_a_tool_runs_only_by_published_version(qualifier: str) -> None:
+    manifest = ToolManifest(name="t", version="1.0.0", description="d", input_schema={"type": "object"})
+    with pytest.raises(ValidationError, match=r"tools are invoked by published version: .*:NAME:VERSION"):
+        ResolvedTool.from_manifest(manifest, lambda_arn("tool-t-dev") + qualifier)
+    assert ResolvedTool.from_manifest(manifest, lambda_arn("tool-t-dev") + ":10").lambda_arn.endswith(":10")

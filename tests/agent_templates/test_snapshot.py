@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from agent_templates import AgentSpec, RenderOptions, ResolvedTool, definition_json, validate_agent_spec
-from tests.agent_templates.helpers import GATEWAY_ARN, lambda_arn
+from tests.agent_templates.helpers import GATEWAY_ARN, tool_arn
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "trip_planner.asl.json"
 
@@ -37,7 +37,7 @@ def snapshot_inputs() -> tuple[AgentSpec, list[ResolvedTool]]:
         ResolvedTool(
             name="convert_units",
             version="1.0.0",
-            lambda_arn=lambda_arn("tool-convert_units-dev"),
+            lambda_arn=tool_arn("tool-convert_units-dev", 3),
             description="Convert a quantity between units of length, mass or temperature.",
             input_schema={
                 "type": "object",
@@ -53,7 +53,7 @@ def snapshot_inputs() -> tuple[AgentSpec, list[ResolvedTool]]:
         ResolvedTool(
             name="text_stats",
             version="1.0.0",
-            lambda_arn=lambda_arn("tool-text_stats-dev"),
+            lambda_arn=tool_arn("tool-text_stats-dev", 1),
             description="Count the words of a text.",
             input_schema={"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
             tags=("text",),

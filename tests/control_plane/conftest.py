@@ -28,7 +28,8 @@ class FakeContext:
 
 @pytest.fixture
 def config() -> ControlPlaneConfig:
-    return ControlPlaneConfig(env=ENV)
+    # No grace window: held changes are decided at once (tests of the window set their own).
+    return ControlPlaneConfig(env=ENV, release_grace_seconds=0)
 
 
 @pytest.fixture
@@ -97,6 +98,10 @@ class Tools:
         return self.lambda_.update_function_code(
             FunctionName=function_name, ZipFile=build_zip(python_code(build))
         )
+
+    def code_sha256(self, function_name: str) -> str:
+        """The CodeSha256 of ``$LATEST`` (what the function would run unqualified)."""
+        return self.lambda_.get_function(FunctionName=function_name)["Configuration"]["CodeSha256"]
 
     def retag(self, function_name: str, m: Any) -> None:
         from tests.control_plane.helpers import retag, tags_for

@@ -102,3 +102,18 @@ def untag_manifest(lambda_client: Any, arn: str) -> list[str]:
 
 def strip_bookkeeping(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k != "rev" and not k.startswith("gsi_")}
+
+
+def plan_published(obs, state, *, version: str = "1", **kwargs):
+    """``plan_sync``; when it asks for a published Lambda version, publish one (as the registrar's
+    sync does, without AWS) and plan again."""
+    from dataclasses import replace
+
+    from control_plane.registrar.observe import PublishedVersion
+    from control_plane.registrar.plan import plan_sync
+
+    plan = plan_sync(obs, state, **kwargs)
+    if plan.outcome != "publish":
+        return plan
+    published = PublishedVersion(f"{obs.function_arn}:{version}", version, obs.code_sha256, obs.config_digest)
+    return plan_sync(replace(obs, published=published), state, **kwargs)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from control_plane.config import ControlPlaneConfig
 from control_plane.registrar.observe import FunctionSnapshot, interpret
-from control_plane.registrar.plan import RegistryState, plan_sync
+from control_plane.registrar.plan import RegistryState
 from control_plane.registry.store import Put
-from tests.control_plane.helpers import manifest, tags_for
+from tests.control_plane.helpers import manifest, plan_published, tags_for
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:tool-p"
 CONFIG = ControlPlaneConfig(env="test")
@@ -38,7 +38,7 @@ def _apply(state: RegistryState, writes) -> RegistryState:
 
 
 def test_revision_id_is_recorded_but_a_revision_only_change_writes_nothing():
-    first = plan_sync(
+    first = plan_published(
         _observe("2026-01-01T00:00:00.000001Z", "rev-1"), RegistryState(None), owner_alive=None, now="t1"
     )
     assert first.outcome == "registered"
@@ -47,11 +47,13 @@ def test_revision_id_is_recorded_but_a_revision_only_change_writes_nothing():
     state = _apply(RegistryState(None), first.writes)
 
     # UpdateFunctionConfiguration (memory, env vars): RevisionId changes, content does not
-    again = plan_sync(_observe("2026-01-01T00:00:01.000000Z", "rev-2"), state, owner_alive=None, now="t2")
+    again = plan_published(
+        _observe("2026-01-01T00:00:01.000000Z", "rev-2"), state, owner_alive=None, now="t2"
+    )
     assert (again.outcome, again.writes, again.events) == ("noop", (), ())
 
-    # a real content change (status) records the revision current at that write
-    changed = plan_sync(
+    # a lifecycle change in the manifest (status) records the revision current at that write
+    changed = plan_published(
         _observe("2026-01-01T00:00:02.000000Z", "rev-3", status="deprecated"),
         state,
         owner_alive=None,
@@ -62,24 +64,24 @@ def test_revision_id_is_recorded_but_a_revision_only_change_writes_nothing():
 
 
 def test_an_observation_older_than_the_recorded_one_is_stale():
-    first = plan_sync(
+    first = plan_published(
         _observe("2026-01-01T00:00:05.000000Z", "r"), RegistryState(None), owner_alive=None, now="t"
     )
     state = _apply(RegistryState(None), first.writes)
-    older = plan_sync(
+    older = plan_published(
         _observe("2026-01-01T00:00:04.999999Z", "r", code="older="), state, owner_alive=None, now="t"
     )
     assert (older.outcome, older.writes) == ("stale", ())
 
 
 def test_every_write_is_conditioned_on_the_revision_it_was_planned_from():
-    first = plan_sync(
+    first = plan_published(
         _observe("2026-01-01T00:00:00.000000Z", "r"), RegistryState(None), owner_alive=None, now="t"
     )
     assert all(isinstance(w, Put) and w.expected_rev is None for w in first.writes)  # all new
     state = _apply(RegistryState(None), first.writes)
     gone = interpret(FunctionSnapshot("tool-p", False), CONFIG, "2026-01-01T00:00:01.000000Z")
-    plan = plan_sync(gone, state, owner_alive=None, now="t2")
+    plan = plan_published(gone, state, owner_alive=None, now="t2")
     assert plan.outcome == "deregistered"
     assert all(w.expected_rev == 1 for w in plan.writes)  # every touched item existed at rev 1
     kinds = sorted(

@@ -55,7 +55,9 @@ def test_python_and_node_tools_register_from_cloudtrail_events(cp, registrar, re
         expected = {
             "tool_name": m.name,
             **{k: v for k, v in m.model_dump(mode="json").items() if v is not None},
-            "lambda_arn": fn["FunctionArn"],
+            "lambda_arn": f"{fn['FunctionArn']}:1",  # the published version, never $LATEST
+            "lambda_version": "1",
+            "function_arn": fn["FunctionArn"],
             "lambda_function_name": fn["FunctionName"],
             "code_sha256": fn["CodeSha256"],
             "owner": fn["FunctionArn"],
@@ -64,8 +66,11 @@ def test_python_and_node_tools_register_from_cloudtrail_events(cp, registrar, re
             "portability_warnings": {},
         }
         got = strip_bookkeeping(item)
-        for derived in ("manifest_sha256", "content_sha256", "created_at", "updated_at"):
+        for derived in ("manifest_sha256", "content_sha256", "config_digest", "created_at", "updated_at"):
             assert isinstance(got.pop(derived), str)
+        assert got.pop("configuration")["handler"] == fn["Handler"]
+        [entry] = got.pop("history")
+        assert (entry["action"], entry["trigger"]) == ("registered", "CreateFunction20150331")
         got.pop("revision_id", None)  # None in moto: not stored; a UUID on AWS
         assert got == expected
         # native DynamoDB types, never JSON text

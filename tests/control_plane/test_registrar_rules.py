@@ -120,45 +120,52 @@ def test_takeover_when_the_owner_is_gone_even_if_its_delete_event_was_lost(
     assert result.outcome == "rejected" and result.reasons == ("version_immutable:version",)
 
 
-def test_published_versions_are_immutable_unless_own_and_not_active(tools, registrar, registry, publisher):
+def test_a_change_under_a_registered_version_is_rejected_and_runs_nowhere(
+    tools, registrar, registry, publisher
+):
     tools.create("tool-imm", manifest("imm", "1.0.0"))
     registrar.sync("tool-imm")
     before = snapshot(registry, "imm")
     tools.update_code("tool-imm", "changed")  # new code, same version tag
     result = registrar.sync("tool-imm")
-    assert result.outcome == "rejected" and result.reasons == ("version_immutable:version",)
+    assert result.outcome == "rejected" and result.reasons == ("changed_without_version_bump:version",)
     assert snapshot(registry, "imm") == before
+    # agents invoke the published version, which still has the registered code
+    record = registry.get("imm", "1.0.0")
+    published = tools.lambda_.get_function(FunctionName="tool-imm", Qualifier=record.lambda_version)
+    assert published["Configuration"]["CodeSha256"] == record.code_sha256 != tools.code_sha256("tool-imm")
     # a different manifest under the same version is rejected too
-    tools.update_code("tool-imm", "a")
     tools.retag("tool-imm", manifest("imm", "1.0.0", description="changed"))
     assert registrar.sync("tool-imm").outcome == "rejected"
-    # lifecycle changes are not content changes: deprecate in place
+    # lifecycle changes are not content changes: deprecate in place (with the registered build)
+    tools.update_code("tool-imm", "a")
     publisher.clear()
     tools.retag("tool-imm", manifest("imm", "1.0.0", status="deprecated"))
     assert registrar.sync("tool-imm").outcome == "updated"
     [event] = publisher.events
     assert (event.DETAIL_TYPE, event.previous_status, event.status) == ("ToolUpdated", "active", "deprecated")
     assert event.latest_version is None
-    # not active + own → the owner may fix the version's content
+    # not even the owner may change a registered version's content: that is a new version
     tools.update_code("tool-imm", "fixed")
-    assert registrar.sync("tool-imm").outcome == "updated"
-    assert registry.get("imm", "1.0.0").code_sha256 != before[("imm", "1.0.0")]["code_sha256"]
+    assert registrar.sync("tool-imm").outcome == "rejected"
+    assert registry.get("imm", "1.0.0").code_sha256 == before[("imm", "1.0.0")]["code_sha256"]
 
 
-def test_rollback_to_a_superseded_version_reactivates_it(tools, registrar, registry):
+def test_redeploying_an_older_version_keeps_every_version_as_registered(tools, registrar, registry):
     tools.create("tool-rb", manifest("rb", "1.0.0"))
     registrar.sync("tool-rb")
     tools.update_code("tool-rb", "b")
     tools.retag("tool-rb", manifest("rb", "2.0.0"))
-    registrar.sync("tool-rb")
+    assert registrar.sync("tool-rb").outcome == "registered"
     tools.update_code("tool-rb", "a")
     tools.retag("tool-rb", manifest("rb", "1.0.0"))
-    assert registrar.sync("tool-rb").outcome == "registered"
-    assert [(r.version, r.status, r.status_reason) for r in registry.history("rb", consistent=True)] == [
-        ("1.0.0", "active", "manifest"),
-        ("2.0.0", "disabled", "superseded"),
+    assert registrar.sync("tool-rb").outcome == "repaired"  # the binding follows; no version changes
+    assert [(r.version, r.status, r.lambda_version) for r in registry.history("rb", consistent=True)] == [
+        ("1.0.0", "active", "1"),
+        ("2.0.0", "active", "2"),
     ]
-    assert registry.get("rb").version == "1.0.0"  # latest moved down to the highest remaining active
+    assert registry.get("rb").version == "2.0.0"  # latest: the highest active (rollback: sfa tools rollback)
+    assert registry.binding("tool-rb").current_version == "1.0.0"
 
 
 def test_allow_list_rejects_other_function_names(cp, tools, registry):
@@ -262,18 +269,15 @@ def test_requested_status_is_recorded_and_never_latest(tools, registrar, registr
     assert registry.get_item(f"st_{status}", LATEST_SK) is None
 
 
-def test_renaming_the_tool_supersedes_the_old_name_which_stays_owned(tools, registrar, registry, publisher):
+def test_renaming_the_tool_keeps_the_old_name_registered_and_owned(tools, registrar, registry, publisher):
     tools.create("tool-rn", manifest("old_name", "1.0.0"))
     registrar.sync("tool-rn")
     publisher.clear()
     tools.retag("tool-rn", manifest("new_name", "1.0.0"))
     assert registrar.sync("tool-rn").outcome == "registered"
     old = registry.get("old_name", "1.0.0", consistent=True)
-    assert (old.status, old.status_reason) == ("disabled", "superseded")
-    assert registry.get_item("old_name", LATEST_SK) is None
+    assert (old.status, old.status_reason) == ("active", "manifest")  # its published version still runs
     assert registry.get("new_name").lambda_function_name == "tool-rn"
     assert registry.binding("tool-rn").tools == ["new_name", "old_name"]
-    assert registry.owner("old_name").owner_function_name == "tool-rn"  # still owned: it may come back
-    kinds = sorted((e.DETAIL_TYPE, e.tool_name) for e in publisher.events)
-    assert kinds == [("ToolDeregistered", "old_name"), ("ToolRegistered", "new_name")]
-    assert publisher.of("ToolDeregistered")[0].superseded_by == "new_name@1.0.0"
+    assert registry.owner("old_name").owner_function_name == "tool-rn"
+    assert [(e.DETAIL_TYPE, e.tool_name) for e in publisher.events] == [("ToolRegistered", "new_name")]

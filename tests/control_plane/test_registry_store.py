@@ -62,13 +62,13 @@ def populated(tools, registrar):
 
 
 def test_get_latest_exact_and_ranges(populated, registry):
-    # the function now serves 2.0.0-rc.1; 1.0.0 and 1.1.0 were superseded
-    assert registry.get("convert_units").version == "2.0.0-rc.1"  # only a prerelease is active
-    assert registry.get("convert_units", "1.1.0").status == "disabled"
-    assert registry.get("convert_units", "1.1.0").status_reason == "superseded"
+    # the function now serves 2.0.0-rc.1; 1.0.0 and 1.1.0 stay active (their published versions keep
+    # their code), so latest is the highest active release, not the prerelease
+    assert registry.get("convert_units").version == "1.1.0"
+    assert registry.get("convert_units", "1.1.0").status == "active"
     assert registry.get("convert_units", "^2.0.0-rc.0").version == "2.0.0-rc.1"
-    with pytest.raises(VersionNotFoundError):
-        registry.get("convert_units", "^1")  # 1.x versions exist but none is active
+    assert registry.get("convert_units", "^1").version == "1.1.0"
+    assert registry.get("convert_units", "~1.0").version == "1.0.0"
     with pytest.raises(VersionNotFoundError):
         registry.get("convert_units", "9.9.9")
     with pytest.raises(ToolNotFoundError):
@@ -85,23 +85,25 @@ def test_get_latest_exact_and_ranges(populated, registry):
 def test_history_is_every_version_in_semver_order(populated, registry):
     history = registry.history("convert_units", consistent=True)
     assert [(r.version, r.status) for r in history] == [
-        ("1.0.0", "disabled"),
-        ("1.1.0", "disabled"),
+        ("1.0.0", "active"),
+        ("1.1.0", "active"),
         ("2.0.0-rc.1", "active"),
     ]
     assert len({r.code_sha256 for r in history}) == 3
+    # each runs its own published Lambda version
+    assert [r.lambda_arn.rsplit(":", 1)[1] for r in history] == ["1", "2", "3"]
 
 
 def test_list_by_language_tag_status_without_scan(populated, registry):
     recording = RecordingClient(registry.client)
     reg = ToolRegistry(registry.table_name, recording)
-    assert [r.ref for r in reg.list()] == ["fx_rates@3.0.0", "convert_units@2.0.0-rc.1"]  # newest first
-    assert [r.ref for r in reg.list(language="python")] == ["convert_units@2.0.0-rc.1", "fx_rates@3.0.0"]
+    assert [r.ref for r in reg.list()] == ["fx_rates@3.0.0", "convert_units@1.1.0"]  # newest first
+    assert [r.ref for r in reg.list(language="python")] == ["convert_units@1.1.0", "fx_rates@3.0.0"]
     assert [r.ref for r in reg.list(language="nodejs")] == []  # text_stats is deprecated
-    assert [r.ref for r in reg.list(tag="travel")] == ["convert_units@2.0.0-rc.1", "fx_rates@3.0.0"]
+    assert [r.ref for r in reg.list(tag="travel")] == ["convert_units@1.1.0", "fx_rates@3.0.0"]
     assert [r.ref for r in reg.list(tag="money", language="python")] == ["fx_rates@3.0.0"]
     assert [r.ref for r in reg.list(status="deprecated")] == ["text_stats@0.3.0"]
-    assert [r.ref for r in reg.list(status="disabled")] == ["convert_units@1.1.0", "convert_units@1.0.0"]
+    assert [r.ref for r in reg.list(status="disabled")] == []
     assert [r.ref for r in reg.list(status="disabled", tag="nope")] == []
     with pytest.raises(InvalidQueryError):
         reg.list(status="gone")

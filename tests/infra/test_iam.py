@@ -31,6 +31,11 @@ def lam(name: str) -> str:
     return f"{A}:lambda:{REGION_ACCOUNT}:function:{name}"
 
 
+def tool_versions(env: str) -> list[str]:
+    """Every published version of the env's tools (``:1*`` … ``:9*``), never unqualified or ``:*``."""
+    return [lam(f"tool-*-{env}:{digit}*") for digit in "123456789"]
+
+
 def tool_registry(env: str, actions: tuple[str, ...]) -> list[tuple[Any, ...]]:
     table = f"<ToolRegistry-{env}.Arn>"
     return [
@@ -69,14 +74,34 @@ def publish(env: str) -> tuple[Any, ...]:
     return ("Allow", ("events:PutEvents",), (f"<sfa-registry-{env}.Arn>",), None)
 
 
+# Publishing the registered build as a Lambda version, and re-checking held releases later.
+PUBLISH_VERSIONS = ("Allow", ("lambda:ListVersionsByFunction", "lambda:PublishVersion"), (lam("*"),), None)
+SEND_RECHECK = ("Allow", ("sqs:SendMessage",), ("<sfa-registrar-dev-recheck.Arn>",), None)
+RECEIVE_RECHECK = (
+    "Allow",
+    (
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "sqs:ReceiveMessage",
+    ),
+    ("<sfa-registrar-dev-recheck.Arn>",),
+    None,
+)
+
+
 def test_registrar_role_exact(dev: dict[str, Any]) -> None:
     assert role_of(dev, "sfa-registrar-dev") == {
         logs("sfa-registrar-dev"),
         XRAY,
         send_to("sfa-registrar-dev-dlq"),
         ("Allow", ("lambda:GetFunction", "lambda:ListTags"), (lam("*"),), None),
+        PUBLISH_VERSIONS,
         *tool_registry("dev", READ_WRITE),
         publish("dev"),
+        SEND_RECHECK,
+        RECEIVE_RECHECK,  # the re-check queue's event source mapping
     }
 
 
@@ -86,8 +111,10 @@ def test_reconciler_role_exact(dev: dict[str, Any]) -> None:
         XRAY,
         send_to("sfa-reconciler-dev-dlq"),
         ("Allow", ("lambda:GetFunction", "lambda:ListTags"), (lam("*"),), None),
+        PUBLISH_VERSIONS,
         *tool_registry("dev", READ_WRITE),
         publish("dev"),
+        SEND_RECHECK,
         ("Allow", ("tag:GetResources",), ("*",), None),
     }
 
@@ -122,7 +149,9 @@ def test_regenerator_role_exact(dev: dict[str, Any]) -> None:
                 "states:CreateStateMachineAlias",
                 "states:DeleteStateMachine",
                 "states:DeleteStateMachineAlias",
+                "states:DeleteStateMachineVersion",
                 "states:DescribeStateMachine",
+                "states:ListStateMachineVersions",
                 "states:PublishStateMachineVersion",
                 "states:TagResource",
                 "states:UpdateStateMachine",
@@ -214,12 +243,7 @@ def test_agent_boundary_caps_invoke_publish_child_runs_log(dev: dict[str, Any]) 
         (
             "Allow",
             ("lambda:InvokeFunction",),
-            tuple(
-                sorted(
-                    lam(n)
-                    for n in ("tool-*-dev", "tool-*-dev:*", "sfa-llm-gateway-dev", "sfa-llm-gateway-dev:*")
-                )
-            ),
+            tuple(sorted([*tool_versions("dev"), lam("sfa-llm-gateway-dev"), lam("sfa-llm-gateway-dev:*")])),
             None,
         ),
         publish("dev"),
@@ -296,7 +320,7 @@ def test_gateway_role_exact(platform: Synth) -> None:
         (f"{A}:s3:::sfa-content-${{AccountId}}-${{Region}}-dev/content/*",),
         None,
     )
-    tools = ("Allow", ("lambda:InvokeFunction",), (lam("tool-*-dev"), lam("tool-*-dev:*")), None)
+    tools = ("Allow", ("lambda:InvokeFunction",), tuple(sorted(tool_versions("dev"))), None)
     assert role_of(dev, "sfa-llm-gateway-dev") == {
         logs("sfa-llm-gateway-dev"),
         XRAY,
@@ -306,7 +330,8 @@ def test_gateway_role_exact(platform: Synth) -> None:
         tools,
     }
     ci = platform.templates["sfa-llm-ci"]
-    ci_tools = tuple(sorted([lam("tool-*-ci"), lam("tool-*-ci:*"), EXTRA_TOOL]))
+    extra_versions = [f"{EXTRA_TOOL}:{d}*" for d in "123456789"]  # the extra function, by version too
+    ci_tools = tuple(sorted([*tool_versions("ci"), *extra_versions]))
     assert ("Allow", ("lambda:InvokeFunction",), ci_tools, None) in role_of(ci, "sfa-llm-gateway-ci")
     bedrock = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
     assert (

@@ -190,7 +190,8 @@ def test_ci_feeds_only_the_tool_stream(ci: dict[str, Any]) -> None:
         render(ci, m["Properties"]["EventSourceArn"])
         for m in resources(ci, "AWS::Lambda::EventSourceMapping").values()
     ]
-    assert sources == ["<ToolRegistry-ci.StreamArn>"]
+    # the registrar's re-check queue, and the tool registry's stream (not the agent registry's)
+    assert sorted(sources) == ["<ToolRegistry-ci.StreamArn>", "<sfa-registrar-ci-recheck.Arn>"]
 
 
 def test_reconciler_schedule_and_async_failure_handling(dev: dict[str, Any]) -> None:
@@ -241,11 +242,21 @@ def test_functions_are_arm64_python_with_bundled_code(dev: dict[str, Any]) -> No
 
 
 def test_dlqs_are_encrypted_tls_only_and_alarmed(dev: dict[str, Any]) -> None:
-    queues = resources(dev, "AWS::SQS::Queue")
+    every = resources(dev, "AWS::SQS::Queue")
+    assert sorted(
+        q["Properties"]["QueueName"] for q in every.values() if "-dlq" not in q["Properties"]["QueueName"]
+    ) == ["sfa-registrar-dev-recheck"]
+    queues = {k: q for k, q in every.items() if q["Properties"]["QueueName"].endswith("-dlq")}
     names = sorted(q["Properties"]["QueueName"] for q in queues.values())
-    assert names == ["sfa-reconciler-dev-dlq", "sfa-regenerator-dev-dlq", "sfa-registrar-dev-dlq"]
-    for queue in queues.values():
+    assert names == [
+        "sfa-reconciler-dev-dlq",
+        "sfa-regenerator-dev-dlq",
+        "sfa-registrar-dev-dlq",
+        "sfa-registrar-dev-recheck-dlq",
+    ]
+    for queue in every.values():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    for queue in queues.values():
         assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 86400
     alarmed = {
         render(dev, d["Value"])

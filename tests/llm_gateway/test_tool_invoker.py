@@ -12,10 +12,11 @@ from llm_gateway.errors import InvalidRequest, ToolNotAllowed
 from llm_gateway.platform_ops import ToolCap, invoke_tool
 
 ACCOUNT = "arn:aws:lambda:us-east-1:123456789012:function"
-TOOL = f"{ACCOUNT}:tool-search-dev"
-OTHER_TOOL = f"{ACCOUNT}:tool-other-dev"
+TOOL_FUNCTION = f"{ACCOUNT}:tool-search-dev"
+TOOL = f"{TOOL_FUNCTION}:3"  # tools are invoked by published version, as the registry records them
+OTHER_TOOL = f"{ACCOUNT}:tool-other-dev:1"
 GATEWAY = f"{ACCOUNT}:sfa-llm-gateway-dev"
-EXTRA = f"{ACCOUNT}:team-a-search"
+EXTRA = f"{ACCOUNT}:team-a-search"  # an extra names a function: its published versions are tools
 CAP = ToolCap(env="dev", extra_arns=(EXTRA, f"{ACCOUNT}:team-b-*"))
 
 
@@ -36,14 +37,16 @@ def _invoke(function: str, allowed: Any, cap: ToolCap = CAP) -> tuple[Any, list[
     return invoke_tool(event, None, client, cap), client.calls
 
 
-@pytest.mark.parametrize("function", [TOOL, f"{TOOL}:3", f"{TOOL}:live", EXTRA, f"{ACCOUNT}:team-b-x:2"])
+@pytest.mark.parametrize(
+    "function", [TOOL, f"{TOOL_FUNCTION}:12", f"{EXTRA}:1", f"{ACCOUNT}:team-b-x:2", f"{ACCOUNT}:team-b-y:40"]
+)
 def test_listed_tools_inside_the_cap_are_invoked(function: str) -> None:
     result, calls = _invoke(function, [OTHER_TOOL, function])
     assert calls == [function]
     assert json.loads(result) == {"echo": {"q": 1}}
 
 
-@pytest.mark.parametrize("allowed", [None, [], [OTHER_TOOL], TOOL, [f"{TOOL}:3"]])
+@pytest.mark.parametrize("allowed", [None, [], [OTHER_TOOL], TOOL, [f"{TOOL_FUNCTION}:4"]])
 def test_a_function_the_definition_does_not_list_is_refused(allowed: Any) -> None:
     with pytest.raises(ToolNotAllowed, match="not a tool of this agent's definition"):
         _invoke(TOOL, allowed)
@@ -52,17 +55,36 @@ def test_a_function_the_definition_does_not_list_is_refused(allowed: Any) -> Non
 @pytest.mark.parametrize(
     "function",
     [
-        GATEWAY,  # listed by a forged definition, but the gateway is no tool
-        f"{ACCOUNT}:tool-search-prod",  # another environment's tool
-        f"{ACCOUNT}:tool--dev",  # no tool id
-        f"{ACCOUNT}:team-a-search-2",  # near an extra ARN
-        f"{ACCOUNT}:team-a-search:1",  # the extra ARN is unqualified only (no :*)
-        "arn:aws:lambda:us-east-1:999999999999:function:team-a-search",
+        f"{GATEWAY}:7",  # listed by a forged definition, but the gateway is no tool
+        f"{ACCOUNT}:tool-search-prod:3",  # another environment's tool
+        f"{ACCOUNT}:tool--dev:3",  # no tool id
+        f"{ACCOUNT}:team-a-search-2:3",  # near an extra ARN
+        "arn:aws:lambda:us-east-1:999999999999:function:team-a-search:3",
     ],
 )
 def test_a_listed_function_outside_the_cap_is_refused(function: str) -> None:
     with pytest.raises(ToolNotAllowed, match="outside the tool cap"):
         _invoke(function, [function])
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        TOOL_FUNCTION,  # unqualified: $LATEST, whatever was deployed last
+        f"{TOOL_FUNCTION}:$LATEST",
+        f"{TOOL_FUNCTION}:live",  # an alias can be moved to unregistered code
+        f"{TOOL_FUNCTION}:0",
+        f"{TOOL_FUNCTION}:03",
+        EXTRA,  # inside the cap by name, but not a version
+        f"{EXTRA}:live",
+        GATEWAY,
+    ],
+)
+def test_a_listed_tool_not_qualified_by_a_published_version_is_refused(function: str) -> None:
+    expected = r"tools are invoked by published version only \(…:function:NAME:VERSION\)"
+    with pytest.raises(ToolNotAllowed, match=expected):
+        _invoke(function, [function])
+    assert not CAP.allows(function)
 
 
 def test_not_an_arn_is_an_invalid_request() -> None:
@@ -73,5 +95,6 @@ def test_not_an_arn_is_an_invalid_request() -> None:
 def test_the_cap_comes_from_the_gateway_environment() -> None:
     cap = ToolCap.from_env({"SFA_ENV": "prod", "SFA_EXTRA_TOOL_FUNCTION_ARNS": f" {EXTRA}, ,{GATEWAY}:*"})
     assert cap == ToolCap(env="prod", extra_arns=(EXTRA, f"{GATEWAY}:*"))
-    assert cap.allows(f"{ACCOUNT}:tool-x-prod") and not cap.allows(TOOL)
+    assert cap.allows(f"{ACCOUNT}:tool-x-prod:1") and not cap.allows(TOOL)
+    assert not cap.allows(f"{ACCOUNT}:tool-x-prod")
     assert ToolCap.from_env({}) == ToolCap(env="dev", extra_arns=())

@@ -72,7 +72,9 @@ def test_failed_calls_and_other_services_record_nothing(aws, local_control_plane
 def test_duplicates_and_reordering_still_converge(aws):
     from local.controlplane import LocalControlPlane
 
-    plane = LocalControlPlane(aws, environ={}, chaos=Chaos(duplicate=0.5, reorder=0.5, seed=3)).start()
+    plane = LocalControlPlane(
+        aws, environ={"SFA_RELEASE_GRACE_SECONDS": "1"}, chaos=Chaos(duplicate=0.5, reorder=0.5, seed=3)
+    ).start()
     try:
         lam = aws.client("lambda")
         for i in range(6):

@@ -43,7 +43,7 @@ def test_deploy_tool_registers_and_updates_only_what_changed(aws, local_control_
     assert [(t["name"], t["version"]) for t in listed] == [("convert_units", "1.1.0")]
     shown = json.loads(sfa("tools", "show", "convert_units", "--json").stdout)
     assert shown["lambda_function_name"] == "tool-convert_units-dev"
-    assert [h["version"] for h in shown["history"]] == ["1.0.0", "1.1.0"]
+    assert [h["version"] for h in shown["versions"]] == ["1.0.0", "1.1.0"]
 
 
 def test_deploy_tool_node_and_errors(aws, local_control_plane, tmp_path):

@@ -20,13 +20,16 @@ GATEWAY = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:sfa-llm-gateway-{ENV}"
 BUS = f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/sfa-registry-{ENV}"
 
 
-def fn(name: str) -> list[str]:
-    arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
-    return [arn, f"{arn}:*"]
+GATEWAY_GRANTS = {GATEWAY, f"{GATEWAY}:*"}  # an unqualified gateway (not a tool): as it always was
+
+
+def fn(name: str, version: int = 1) -> list[str]:
+    """A tool's grant: exactly its published version (agent_templates.iam)."""
+    return [f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}:{version}"]
 
 
 def grants(functions: list[str], bus: bool = True) -> set[str]:
-    out = {r for name in functions for r in fn(name)} | set(fn(f"sfa-llm-gateway-{ENV}"))
+    out = {r for name in functions for r in fn(name)} | GATEWAY_GRANTS
     return out | ({BUS} if bus else set())
 
 
@@ -49,11 +52,22 @@ def test_500_conventional_tools_collapse_to_the_naming_wildcard():
     names = [f"tool-t{i:03d}-dev" for i in range(500)]
     exact_chars = policy_chars({"Statement": [{"Resource": sorted(grants(names))}]})
     p = plan(grants(names))
-    assert exact_chars > 40_000  # ~4x IAM's inline limit
+    assert exact_chars > 30_000  # ~3x IAM's inline limit
     assert p.mode == "wildcard" and p.managed == ()
     wildcard = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tool-*-{ENV}"
-    assert resources(p.inline) == {wildcard, f"{wildcard}:*", *fn(f"sfa-llm-gateway-{ENV}"), BUS}
-    assert p.inline_chars < 1_000
+    versions = {f"{wildcard}:{digit}*" for digit in "123456789"}  # every published version only
+    assert resources(p.inline) == {*versions, *GATEWAY_GRANTS, BUS}
+    assert set(p.wildcards) == versions
+    assert p.inline_chars < 1_500
+
+
+def test_only_published_versions_collapse_into_the_version_wildcards():
+    names = [f"tool-t{i:03d}-dev" for i in range(500)]
+    unqualified = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tool-odd-{ENV}"
+    p = plan(grants(names) | {unqualified, f"{unqualified}:live", f"{unqualified}:07"})
+    assert p.mode == "wildcard"
+    # not covered by :1* … :9*, so not silently widened either: granted exactly as given
+    assert {unqualified, f"{unqualified}:live", f"{unqualified}:07"} <= resources(p.inline)
 
 
 def test_500_tools_outside_the_convention_spill_into_managed_policies():
@@ -90,6 +104,13 @@ def test_boundary_caps_invoke_publish_child_runs_and_log_delivery():
     }
     assert {a.split(":")[0] for a in actions} == {"lambda", "events", "logs", "states"}
     assert "lambda:InvokeFunction" in actions and "events:PutEvents" in actions
+    invoke = next(s for s in doc["Statement"] if s["Sid"] == "InvokeFunctions")
+    functions = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
+    gateway = f"{functions}sfa-llm-gateway-*"
+    # any function by published version (local mode's account-wide tool cap), the gateway as it is
+    assert invoke["Resource"] == [*(f"{functions}*:{d}*" for d in "123456789"), gateway, f"{gateway}:*"]
+    scoped = boundary_policy_document(REGION, ACCOUNT, f"sfa-registry-{ENV}", env=ENV)["Statement"][0]
+    assert scoped["Resource"][-2:] == [GATEWAY, f"{GATEWAY}:*"]
     states = next(s for s in doc["Statement"] if s["Sid"] == "ContinueInChildExecution")
     assert all(":agent-*" in r for r in states["Resource"])  # only agents' own state machines
     assert json.loads(json.dumps(doc)) == doc

@@ -111,7 +111,7 @@ def bulk_tool_items(names: list[str], label: str, function_for: Any) -> list[dic
             "tags": [label],
             "status": "active",
             "human_approval_required": False,
-            "lambda_arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function}",
+            "lambda_arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function}:1",  # a published version
             "lambda_function_name": function,
             "code_sha256": "x",
             "owner": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function}",

@@ -70,7 +70,8 @@ def test_apply_creates_state_machine_alias_and_bounded_role(
         "SyncExecutionEvents",
     ]
     assert statement["Action"] == "lambda:InvokeFunction"
-    assert statement["Resource"] == sorted([arn, f"{arn}:*", gateway, f"{gateway}:*"])
+    # the tool exactly at the version the registrar published, never unqualified or ":*"
+    assert statement["Resource"] == sorted([f"{arn}:1", gateway, f"{gateway}:*"])
     described = cp.client("stepfunctions").describe_state_machine(stateMachineArn=planner.state_machine_arn)
     assert described["roleArn"] == role["Arn"]
     assert sorted(e.agent_name for e in publisher.of("AgentRegenerated")) == ["planner", "writer"]
@@ -157,13 +158,26 @@ def test_a_tool_no_agent_selects_costs_one_index_read(
     assert counter.by_operation() == {"dynamodb.batch_get_item": 1}
 
 
-def test_a_new_major_version_outside_the_range_fails_the_agent_and_keeps_the_alias(
+def test_a_new_major_version_keeps_caret_pins_and_a_disabled_pin_fails_the_agent(
     cp, tools, registrar, agents, regen, agent_tap, tool_tap, publisher
 ):
+    from control_plane.registrar.lifecycle import change_status
+
     setup_two_agents(tools, registrar, agents, regen, agent_tap, tool_tap)
-    # the same function now serves 2.0.0: the registrar disables 1.0.0, so ^1 matches nothing usable
+    before = agents.get("planner")
+    # the same function now serves 2.0.0 (new code): 1.0.0 stays active on its published version
+    tools.update_code(CONVERT, "v2")
     tools.retag(CONVERT, manifest("convert_units", "2.0.0", tags=["travel", "math"]))
-    registrar.sync(CONVERT)
+    assert registrar.sync(CONVERT).outcome == "registered"
+    assert regen_handler.handle(tool_tap.event(), regen) == {"batchItemFailures": []}
+    planner = agents.get("planner")
+    assert planner.status == "ready" and [t.ref for t in planner.resolved_tools] == ["convert_units@1.0.0"]
+    assert planner.live_version_arn == before.live_version_arn  # nothing it uses changed
+
+    # an operator disables 1.0.0: ^1 matches nothing usable any more
+    change_status(
+        registrar.registry, publisher, "convert_units", "1.0.0", "disabled", actor="ops", reason="broken"
+    )
     response = regen_handler.handle(tool_tap.event(), regen)
 
     assert response == {"batchItemFailures": []}  # deterministic: recorded, not retried

@@ -20,8 +20,9 @@ from tests.control_plane.regenerator.test_acceptance import (
 GATEWAY = "arn:aws:lambda:us-east-1:123456789012:function:sfa-llm-gateway-test"
 
 
-def grants(*arns: str) -> list[str]:
-    return sorted(r for arn in (*arns, GATEWAY) for r in (arn, f"{arn}:*"))
+def grants(*functions: str) -> list[str]:
+    """Each tool exactly at the version the registrar published (1), the gateway as it is."""
+    return sorted([*(f"{function}:1" for function in functions), GATEWAY, f"{GATEWAY}:*"])
 
 
 def policy_resources(cp: Any, agent: str) -> list[str]:

@@ -101,19 +101,21 @@ def test_decide(tools, registrar, agents, regen, agent_tap, tool_tap, rconfig, c
 def test_deprecated_versions_are_used_with_a_warning(
     cp, tools, registrar, agents, regen, agent_tap, tool_tap
 ):
-    from tests.control_plane.helpers import manifest
-    from tests.control_plane.regenerator.test_acceptance import CONVERT
+    from control_plane.registrar.lifecycle import change_status
 
     setup_two_agents(tools, registrar, agents, regen, agent_tap, tool_tap)
-    tools.retag(CONVERT, manifest("convert_units", "1.1.0", tags=["travel"], status="deprecated"))
-    registrar.sync(CONVERT)
+    # an operator deprecates the only 1.x: the agent pinned to ^1 keeps it, with a warning
+    change_status(
+        registrar.registry, registrar.publisher, "convert_units", "1.0.0", "deprecated",
+        actor="arn:aws:iam::123456789012:user/ops", reason="use 2.x",
+    )  # fmt: skip
 
     assert regen_handler.handle(tool_tap.event(), regen) == {"batchItemFailures": []}
 
     planner = agents.get("planner")
-    assert planner.status == "ready" and [t.ref for t in planner.resolved_tools] == ["convert_units@1.1.0"]
+    assert planner.status == "ready" and [t.ref for t in planner.resolved_tools] == ["convert_units@1.0.0"]
     assert planner.resolved_tools[0].status == "deprecated"
-    assert planner.warnings == ["tools.0: convert_units@1.1.0 is deprecated"]
+    assert planner.warnings == ["tools.0: convert_units@1.0.0 is deprecated"]
 
 
 @pytest.mark.parametrize("spec_changed", [False, True])

@@ -40,12 +40,14 @@ def test_500_tools_conventional_then_not(cp, agents, regen, config, counter):
     record = agents.get("big")
     assert len(record.resolved_tools) == 500 and record.policy_mode == "wildcard"
     inline, managed = role_policies(cp, "agent-big-test")
-    assert managed == [] and policy_chars(inline) == record.policy_chars < 1_600  # incl. history grants
+    assert managed == [] and policy_chars(inline) == record.policy_chars < 2_000  # incl. history grants
     wildcard = "arn:aws:lambda:us-east-1:123456789012:function:tool-*-test"
-    assert {wildcard, f"{wildcard}:*"} <= resources(inline)
+    versions = {f"{wildcard}:{digit}*" for digit in "123456789"}  # published versions only
+    assert versions <= resources(inline)
+    assert not {wildcard, f"{wildcard}:*"} & resources(inline)  # never $LATEST or an alias
     exact = set(record.granted)
-    # every tool and the gateway, unqualified and qualified, plus the history budget's 4 grants
-    assert len(exact) == 2 * 501 + 4
+    # every tool's version, the gateway unqualified and qualified, the history budget's 4 grants
+    assert len(exact) == 500 + 2 + 4
 
     # the same tools move to functions outside the naming convention
     put_items(cp, config.tool_table, bulk_tool_items(names, "bulk", lambda n: f"team-{n.replace('_', '-')}"))
