@@ -12,11 +12,10 @@ from __future__ import annotations
 
 __all__ = [
     "ALL_CALLS_DIRECT",
-    "APPROVAL_DECISION",
     "APPROVAL_ERROR",
     "APPROVED",
     "BUDGET_EXCEEDED",
-    "CHAIN_START",
+    "CALLING_EXECUTION",
     "CHILD_CAUSE",
     "CHILD_ERROR",
     "CHILD_INPUT",
@@ -40,7 +39,6 @@ __all__ = [
     "UNKNOWN_TOOL",
     "UNKNOWN_TOOL_RESULT",
     "USAGE_TOTAL",
-    "chained",
     "error_text",
     "run_output",
 ]
@@ -60,29 +58,18 @@ def error_text(source: str) -> str:
     )
 
 
+# A child execution (history budget) starts like any run given ``messages``: with an LLM call.
 INITIAL_MESSAGES = (
-    "$exists($states.input.sfa_chain) ? {'messages': $states.input.messages, 'stop_reason': 'tool_use', "
-    "'tool_calls': $states.input.sfa_chain.pending} : "
     "$exists($states.input.messages) ? {'messages': $states.input.messages, 'stop_reason': 'sfa_start'} : "
     "$type($states.input.prompt) = 'string' ? {'messages': [{'role': 'user', 'content': "
     "[{'type': 'text', 'text': $states.input.prompt}]}], 'stop_reason': 'sfa_start'} : "
     "$error('the execution input needs prompt (a string) or messages (a list of messages)')"
 )
-# A child execution (history budget) starts with the chain's counters; a first execution with zero.
-CHAIN_START = (
-    "$exists($states.input.sfa_chain) ? {'depth': $states.input.sfa_chain.depth, "
-    "'root': $states.input.sfa_chain.root} : {'depth': 0, 'root': $states.context.Execution.Name}"
-)
-
-
-def chained(field: str, default: str) -> str:
-    """A counter carried from the parent execution (``sfa_chain.<field>``), else ``default``."""
-    if not field.isidentifier():
-        raise ValueError(f"not a field name: {field!r}")
-    return f"$exists($states.input.sfa_chain) ? $states.input.sfa_chain.{field} : {default}"
-
 
 IS_START = "$states.input.stop_reason = 'sfa_start'"
+# The execution's own ARN (in a Map iteration too): the gateway's platform operations authorize a
+# call by what this execution runs (llm_gateway.callers), so their payloads name it.
+CALLING_EXECUTION = "$states.context.Execution.Id"
 
 # The gateway returns ``messages`` when it compacted the conversation (older part by reference).
 LLM_OUTPUT = (
@@ -121,7 +108,7 @@ UNKNOWN_TOOL_RESULT = (
     "'content': 'Unknown tool ' & $string($states.input.name) & ': this agent has no tool of that name.'}"
 )
 
-APPROVAL_DECISION = "$merge([$states.input, {'approval': $states.result}])"
+# RequestApproval's output (the decision, bound to the input's sha256): approval.approval_decision.
 # SendTaskFailure carries whatever error name the denier chose; the integration's own failures
 # are named EventBridge.* on AWS and States.Runtime in moto (uncatchable on AWS, so harmless there):
 # nobody saw the request, the call is refused (fail closed).
@@ -175,16 +162,18 @@ EVENTS_AFTER_GUARDED_TOOLS = (
     "$events + $limits.history.map + $count($states.result) * $limits.history.guarded_call"
 )
 # Continue in a child before this turn's tools, the next LLM call and the way out could cross the
-# budget — unless this execution has done nothing yet (a turn too large for any execution runs).
+# budget — unless this is the execution's first turn (a turn too large for any execution runs).
 HISTORY_BUDGET_REACHED = (
-    "$events > $limits.history.start and "
+    "$events > $limits.history.start + $limits.history.llm and "
     "$events + $limits.history.map + $count($states.input.tool_calls) * $limits.history.guarded_call "
     "+ $limits.history.llm + $limits.history.tail > $limits.history.max"
 )
+# The child's input: counters only (chain.VALID_CHAIN checks them), no tool call; the parent's
+# ARN also as AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID (the console links the executions).
 CHILD_INPUT = (
     "{'messages': $states.input.target.messages, 'sfa_chain': $merge([$states.input.target.chain, "
-    "{'turns': $turns, 'tool_calls': $tool_calls, 'usage': $usage, "
-    "'pending': $states.input.tool_calls}])}"
+    "{'turns': $turns, 'tool_calls': $tool_calls, 'usage': $usage}]), "
+    "'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID': $states.context.Execution.Id}"
 )
 # .sync:2 failure: Cause is the child's DescribeExecution output (JSON); re-raise its error.
 CHILD_ERROR = (
@@ -200,7 +189,7 @@ CHILD_CAUSE = (
 
 
 def run_output(status: str) -> str:
-    """The execution output (design.md §7) with a fixed ``status`` (one of this package's names)."""
+    """The execution output (docs/design.md §7) with a fixed ``status`` (one of this package's names)."""
     if not status.replace("_", "").isalpha():
         raise ValueError(f"not a status name: {status!r}")
     return (

@@ -3,7 +3,7 @@
 The renderer decides what the definition calls (the gateway, each tool's Lambda by a dynamic
 ``FunctionName``, EventBridge for approvals), so the matching permissions are derived here from the
 same inputs. A regenerator grants these before it publishes the definition, and revokes what a new
-set no longer contains after (design.md §1). Each tool is granted exactly its published version
+set no longer contains after (docs/design.md §1). Each tool is granted exactly its published version
 (``…:function:tool-x-dev:7``), never unqualified or ``:*``: the role cannot run unregistered code.
 """
 

@@ -45,7 +45,7 @@ DEFAULT_LAMBDA_RETRY = RetryPolicy(interval_seconds=1, max_attempts=3, backoff_r
 class RenderOptions(BaseModel):
     """How to render: environment names, concurrency, retries, limits.
 
-    ``event_bus_name`` defaults to ``sfa-registry-{env}`` (design.md §5). ``max_static_payload_bytes``
+    ``event_bus_name`` defaults to ``sfa-registry-{env}`` (docs/design.md §5). ``max_static_payload_bytes``
     guards the per-call gateway payload: tool specs and the system prompt travel on every LLM call and
     Step Functions caps state data at 256 KB, so a definition whose fixed part alone exceeds the guard
     is refused (``None`` disables the check, e.g. for benchmarks of the definition size).
@@ -77,5 +77,5 @@ class RenderOptions(BaseModel):
         return self.event_bus_name or f"sfa-registry-{self.env}"
 
     def state_machine_name(self, agent_name: str) -> str:
-        """``agent-{name}-{env}`` (design.md §8): the chain's children run on the same machine."""
+        """``agent-{name}-{env}`` (docs/design.md §8): the chain's children run on the same machine."""
         return f"agent-{agent_name}-{self.env}"

@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from agent_templates.errors import RenderError
+from agent_templates.expressions import CALLING_EXECUTION
 from agent_templates.history import history_limits
+from agent_templates.jsonata import expr
 from agent_templates.options import RenderOptions
 from agent_templates.spec import AgentSpec
 from agent_templates.states import agent_states
@@ -71,7 +73,7 @@ def tool_routes(spec: AgentSpec, tools: Iterable[ResolvedTool], options: RenderO
 
 
 def gateway_request(spec: AgentSpec, tools: Iterable[ResolvedTool]) -> dict[str, Any]:
-    """The fixed part of every gateway request (design.md §6); ``messages`` is added per call."""
+    """The fixed part of every gateway request (docs/design.md §6); ``messages`` is added per call."""
     request: dict[str, Any] = {
         "model": spec.model,
         "system": spec.system,
@@ -83,6 +85,20 @@ def gateway_request(spec: AgentSpec, tools: Iterable[ResolvedTool]) -> dict[str,
     if spec.temperature is not None:
         request["temperature"] = spec.temperature
     return request
+
+
+def _name_calling_execution(states: dict[str, Any]) -> None:
+    """Every tool-invoker payload (``sfa_op: invoke_tool``, ``offload``) carries the calling
+    execution's ARN: the gateway authorizes the call by that execution's definition
+    (``llm_gateway.callers``), never by what the payload lists."""
+    for state in states.values():
+        processor = state.get("ItemProcessor")
+        if isinstance(processor, dict):
+            _name_calling_execution(processor.get("States", {}))
+        arguments = state.get("Arguments")
+        payload = arguments.get("Payload") if isinstance(arguments, dict) else None
+        if isinstance(payload, dict) and payload.get("sfa_op") == "invoke_tool":
+            payload.setdefault("execution_arn", expr(CALLING_EXECUTION))
 
 
 def render_agent_definition(
@@ -122,18 +138,20 @@ def render_agent_definition(
         "tool_calls": 0,
         "usage": {"input_tokens": 0, "output_tokens": 0},
     }
+    states = agent_states(
+        agent_name=spec.name,
+        gateway_arn=gateway_arn,
+        request=request,
+        variables=variables,
+        approval_timeout_seconds=spec.approval.timeout_seconds,
+        options=options,
+    )
+    _name_calling_execution(states)
     definition = {
         "Comment": f"sfn-agents agent {spec.name}: LLM loop with {len(tool_list)} tool(s) (rendered)",
         "QueryLanguage": "JSONata",
         "StartAt": "Start",
-        "States": agent_states(
-            agent_name=spec.name,
-            gateway_arn=gateway_arn,
-            request=request,
-            variables=variables,
-            approval_timeout_seconds=spec.approval.timeout_seconds,
-            options=options,
-        ),
+        "States": states,
     }
     size = len(canonical_json(definition).encode("utf-8"))
     if size > MAX_DEFINITION_BYTES:

@@ -1,4 +1,4 @@
-"""``AgentSpec``: what an agent is (design.md §4), loaded from YAML and validated with clear errors.
+"""``AgentSpec``: what an agent is (docs/design.md §4), loaded from YAML and validated with clear errors.
 
 Example (``examples/agents/trip-planner.yaml``)::
 

@@ -27,7 +27,13 @@ from __future__ import annotations
 from typing import Any
 
 from agent_templates import expressions as x
-from agent_templates.chain import CHILD_FAILED, PREPARE_CHILD, START_CHILD, chain_states
+from agent_templates.approval import (
+    APPROVAL_EVENT_DETAIL_TYPE,
+    APPROVAL_EVENT_SCHEMA_VERSION,
+    EVENT_SOURCE,
+    request_approval_state,
+)
+from agent_templates.chain import CHILD_FAILED, PREPARE_CHILD, START_CHILD, carried_counters, chain_states
 from agent_templates.jsonata import expr, literal
 from agent_templates.options import RenderOptions
 
@@ -43,10 +49,6 @@ __all__ = [
 ]
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
-PUT_EVENTS_WAIT = "arn:aws:states:::events:putEvents.waitForTaskToken"
-EVENT_SOURCE = "sfn-agents.registry"
-APPROVAL_EVENT_DETAIL_TYPE = "ToolApprovalRequested"
-APPROVAL_EVENT_SCHEMA_VERSION = 1
 # The gateway's retryable errorTypes (llm_gateway.errors: RateLimited, ProviderTimeout, ...).
 GATEWAY_RETRYABLE_ERRORS = ["RateLimited", "ProviderTimeout", "ProviderUnavailable"]
 LAMBDA_SERVICE_ERRORS = [
@@ -99,18 +101,11 @@ def _catch_all(next_state: str, output: str) -> list[dict[str, Any]]:
 
 
 def start_state(variables: dict[str, Any]) -> dict[str, Any]:
-    """Assigns the rendered data (``$tools``, ``$limits``) and counters (carried over from the
-    parent in a child execution); builds ``messages``."""
+    """Assigns the rendered data (``$tools``, ``$limits``) and counters (zero, or a parent's in a
+    child execution: ``chain.carried_counters``); builds ``messages``."""
     assign = {name: literal(value) for name, value in variables.items()}
-    assign.update(
-        {
-            "turns": expr(x.chained("turns", "0")),
-            "tool_calls": expr(x.chained("tool_calls", "0")),
-            "usage": expr(x.chained("usage", "{'input_tokens': 0, 'output_tokens': 0}")),
-            "events": variables["limits"]["history"]["start"],  # Assign sees no sibling values
-            "chain": expr(x.CHAIN_START),
-        }
-    )
+    assign.update(carried_counters())
+    assign["events"] = variables["limits"]["history"]["start"]  # Assign sees no sibling values
     return {
         "Type": "Pass",
         "Comment": "Variables: the tool routing table and limits (rendered data), counters.",
@@ -125,7 +120,7 @@ def call_llm_state(gateway_arn: str, request: dict[str, Any], options: RenderOpt
     conversation so far; retries the gateway's retryable errors; anything else ends the run."""
     return {
         "Type": "Task",
-        "Comment": "One LLM call through the gateway Lambda (normalized request, design.md §6).",
+        "Comment": "One LLM call through the gateway Lambda (normalized request, docs/design.md §6).",
         "Resource": LAMBDA_INVOKE,
         "Arguments": {
             "FunctionName": gateway_arn,
@@ -240,7 +235,9 @@ def run_tools_guarded_state(
             "Default": GUARDED_INVOKE,
         },
         UNKNOWN: {"Type": "Pass", "Output": expr(x.UNKNOWN_TOOL_RESULT), "End": True},
-        REQUEST_APPROVAL: _request_approval_state(agent_name, approval_timeout, options),
+        REQUEST_APPROVAL: request_approval_state(
+            agent_name, approval_timeout, options, check_state=CHECK_APPROVAL, catch_output=x.APPROVAL_ERROR
+        ),
         CHECK_APPROVAL: {
             "Type": "Choice",
             "Choices": [{"Condition": expr(x.APPROVED), "Next": GUARDED_INVOKE}],
@@ -256,43 +253,6 @@ def run_tools_guarded_state(
         options,
         x.EVENTS_AFTER_GUARDED_TOOLS,
     )
-
-
-def _request_approval_state(agent_name: str, timeout_seconds: int, options: RenderOptions) -> dict[str, Any]:
-    """Publishes ToolApprovalRequested (with the task token) and waits for SendTaskSuccess
-    (``{"approved": true}`` runs the tool; anything else denies) or SendTaskFailure (denies)."""
-    detail = {
-        "schema_version": APPROVAL_EVENT_SCHEMA_VERSION,
-        # Field names are those of control_plane.events.ToolApprovalRequested (design.md §5).
-        "occurred_at": expr("$states.context.State.EnteredTime"),
-        "agent_name": literal(agent_name),
-        "tool_name": expr("$states.input.name"),
-        "tool_version": expr("$lookup($tools, $states.input.name).version"),
-        "tool_use_id": expr("$states.input.id"),
-        "input": expr("$states.input.input"),
-        "task_token": expr("$states.context.Task.Token"),
-        "execution_arn": expr("$states.context.Execution.Id"),
-        "timeout_seconds": timeout_seconds,
-    }
-    return {
-        "Type": "Task",
-        "Comment": "Human approval: approve/deny with SendTaskSuccess/SendTaskFailure on the token.",
-        "Resource": PUT_EVENTS_WAIT,
-        "Arguments": {
-            "Entries": [
-                {
-                    "EventBusName": options.bus_name,
-                    "Source": EVENT_SOURCE,
-                    "DetailType": APPROVAL_EVENT_DETAIL_TYPE,
-                    "Detail": detail,
-                }
-            ]
-        },
-        "TimeoutSeconds": timeout_seconds,
-        "Catch": _catch_all(CHECK_APPROVAL, x.APPROVAL_ERROR),
-        "Output": expr(x.APPROVAL_DECISION),
-        "Next": CHECK_APPROVAL,
-    }
 
 
 def terminal_states() -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Resolved tools: the exact tool versions an agent definition is rendered with.
 
 ``ResolvedTool`` is what the renderer takes. It validates its own fields, ignores unknown ones, and
-turns DynamoDB ``Decimal`` numbers into ints/floats, so a ToolRegistry version item (design.md §4)
+turns DynamoDB ``Decimal`` numbers into ints/floats, so a ToolRegistry version item (docs/design.md §4)
 can be passed to ``ResolvedTool.model_validate`` as it is. ``resolve_tools`` applies an agent's
 selectors to candidate versions (pure; the caller queries the registry).
 """
@@ -100,7 +100,7 @@ class ResolvedTool(BaseModel):
         return SemVer.parse(self.version)
 
     def llm_spec(self) -> dict[str, Any]:
-        """The tool as the gateway receives it (design.md §6): name, description, input_schema."""
+        """The tool as the gateway receives it (docs/design.md §6): name, description, input_schema."""
         return {"name": self.name, "description": self.description, "input_schema": self.input_schema}
 
 

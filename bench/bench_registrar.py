@@ -71,7 +71,7 @@ def run() -> dict[str, dict]:
         events = []
         for i in range(N_TOOLS):
             created = lambda_.create_function(
-                FunctionName=f"tool-bench-{i}",
+                FunctionName=f"tool-b{i}-{ENV}",  # the registrar's default scope: tool-<id>-{env}
                 Runtime="python3.12",
                 Role=role,
                 Handler="app.handler",
@@ -85,7 +85,7 @@ def run() -> dict[str, dict]:
             dynamodb_client=aws.client("dynamodb"),
             events_client=aws.client("events"),
         )
-        registrar.sync("tool-bench-0")  # warm the clients and the import of every module
+        registrar.sync(f"tool-b0-{ENV}")  # warm the clients and the import of every module
 
         started = time.perf_counter()
         names = [e["detail"]["requestParameters"]["functionName"] for e in events]

@@ -1,4 +1,4 @@
-"""Environment configuration of the control-plane Lambdas (defaults follow design.md §8 names).
+"""Environment configuration of the control-plane Lambdas (defaults follow docs/design.md §8 names).
 
 ========================================  ============================================
 variable                                  default
@@ -7,14 +7,19 @@ variable                                  default
 ``SFA_TOOL_REGISTRY_TABLE``               ``ToolRegistry-{env}``
 ``SFA_AGENT_REGISTRY_TABLE``              ``AgentRegistry-{env}``
 ``SFA_REGISTRY_BUS_NAME``                 ``sfa-registry-{env}``
-``SFA_REGISTRAR_ALLOWED_PREFIXES``        empty: any function may register; else a comma-separated
-                                          list of function-name prefixes (``tool-,team-a-``)
+``SFA_REGISTRAR_ALLOWED_PREFIXES``        the registrar's scope. Empty: only this environment's
+                                          tool functions, ``tool-<id>-{env}``; else a comma-separated
+                                          list of function-name prefixes (``tool-,team-a-``), or
+                                          ``*``: any function of the account (an explicit opt-in)
 ``SFA_RELEASE_GRACE_SECONDS``             ``120``: how long a release in progress may take (code
                                           without a version bump, tags without code, torn tags)
                                           before the registrar decides (docs/registry.md)
 ``SFA_REGISTRAR_RECHECK_QUEUE_URL``       unset: no delayed re-check (the reconciler decides held
                                           changes); else the SQS queue feeding the registrar
 ========================================  ============================================
+
+``SFA_ENV`` is lowercase letters and digits (no ``-``): resource names end in ``-{env}``, and the
+environment must be the text after the last ``-`` (``control_plane.deployment``).
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from control_plane.deployment import is_tool_function_name, tool_function_pattern
 from control_plane.errors import ConfigError
 
 __all__ = [
+    "ANY_FUNCTION",
     "ENV_PATTERN",
     "ControlPlaneConfig",
     "agent_registry_table_name",
@@ -34,8 +41,11 @@ __all__ = [
     "tool_registry_table_name",
 ]
 
-ENV_PATTERN = r"^[a-z0-9][a-z0-9-]{0,30}$"
+# No "-": names like agent-{name}-{env} must split into (name, env) one way only (deployment.py).
+ENV_PATTERN = r"^[a-z0-9]{1,31}$"
 _ENV_RE = re.compile(ENV_PATTERN)
+ANY_FUNCTION = "*"
+"""``SFA_REGISTRAR_ALLOWED_PREFIXES=*``: the registrar registers any function of the account."""
 
 
 def tool_registry_table_name(env: str) -> str:
@@ -68,7 +78,14 @@ class ControlPlaneConfig:
                 f"SFA_RELEASE_GRACE_SECONDS must be between 0 and 900, not {self.release_grace_seconds}"
             )
         if not _ENV_RE.match(self.env):
-            raise ConfigError(f"SFA_ENV {self.env!r} must match {ENV_PATTERN}")
+            raise ConfigError(
+                f"SFA_ENV {self.env!r} must match {ENV_PATTERN}: lowercase letters and digits, no '-' "
+                "(resource names end in -<env>, so the environment must not contain the separator)"
+            )
+        if ANY_FUNCTION in self.allowed_prefixes and len(self.allowed_prefixes) > 1:
+            raise ConfigError(
+                "SFA_REGISTRAR_ALLOWED_PREFIXES: '*' (any function) cannot be combined with prefixes"
+            )
         for attr, default in (
             ("tool_table", tool_registry_table_name(self.env)),
             ("agent_table", agent_registry_table_name(self.env)),
@@ -93,9 +110,30 @@ class ControlPlaneConfig:
             recheck_queue_url=e.get("SFA_REGISTRAR_RECHECK_QUEUE_URL", "").strip(),
         )
 
+    @property
+    def registrar_scope(self) -> str:
+        """The functions this environment's registrar registers, in words (for rejections, logs)."""
+        if ANY_FUNCTION in self.allowed_prefixes:
+            return "any function of the account (SFA_REGISTRAR_ALLOWED_PREFIXES=*)"
+        if self.allowed_prefixes:
+            return "functions named " + ", ".join(f"{p}*" for p in self.allowed_prefixes)
+        return f"functions named {tool_function_pattern(self.env)} (tool-<id>-{self.env})"
+
     def function_allowed(self, function_name: str) -> bool:
-        """Whether the allow-list (if any) lets ``function_name`` register tools."""
-        return not self.allowed_prefixes or function_name.startswith(self.allowed_prefixes)
+        """Whether ``function_name`` is in the registrar's scope: by default this environment's tool
+        functions only (``tool-<id>-{env}``); else the allow-list's prefixes, or anything (``*``)."""
+        if ANY_FUNCTION in self.allowed_prefixes:
+            return True
+        if self.allowed_prefixes:
+            return function_name.startswith(self.allowed_prefixes)
+        return is_tool_function_name(function_name, self.env)
+
+    def out_of_scope_message(self, function_name: str) -> str:
+        """Why ``function_name`` may not register tools here (the ``function_not_allowed`` reason)."""
+        return (
+            f"function {function_name} is outside the scope of the {self.env} registrar, which "
+            f"registers {self.registrar_scope} only"
+        )
 
 
 def _seconds(text: str) -> float:

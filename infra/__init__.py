@@ -8,7 +8,7 @@ The platform's own stacks: :class:`SharedInfraStack` (``sfa-shared-{env}``) and
 :class:`SharedLlmStack` (``sfa-llm-{env}``), assembled by :func:`infra.app.build_app`
 (``sfa synth`` / ``make synth``). Exports load lazily: ``python -m infra.packaging.lock`` and
 ``sfa --help`` do not start CDK's Node.js runtime. No runtime Lambda code imports this package
-(design.md §10).
+(docs/design.md §10).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""ARNs of resources the platform names by convention (design.md §8), in the stack's partition,
+"""ARNs of resources the platform names by convention (docs/design.md §8), in the stack's partition,
 region and account. They let stacks refer to each other's resources without cross-stack exports
 (the shared stack scopes policies to the gateway before the LLM stack exists) and let users' stacks
 refer to the platform by environment name only.

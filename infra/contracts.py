@@ -1,4 +1,4 @@
-"""The one place where the CDK app reads the runtime packages' contracts (design.md §10).
+"""The one place where the CDK app reads the runtime packages' contracts (docs/design.md §10).
 
 ``infra`` may import constants and asset paths of ``control_plane`` and ``llm_gateway``, never their
 runtime code paths. Everything the stacks need from them goes through this module, so a change of
@@ -64,7 +64,7 @@ GATEWAY_HANDLER: str = _deployment.GATEWAY_HANDLER
 AGENT_LIVE_ALIAS: str = _deployment.AGENT_LIVE_ALIAS
 
 REGISTRY_EVENT_TYPES: tuple[str, ...] = tuple(sorted(_DETAIL_TYPES))
-"""Every detail type published on ``sfa-registry-{env}`` (design.md §5)."""
+"""Every detail type published on ``sfa-registry-{env}`` (docs/design.md §5)."""
 
 METRICS_NAMESPACE = "SfnAgents"
 """CloudWatch namespace of the platform's Powertools metrics (the handlers' ``Metrics(namespace=…)``)."""
@@ -121,7 +121,9 @@ def agent_spec_function_name(env: str) -> str:
 def check_env(env: str) -> str:
     """``env`` if it is a valid environment name (``control_plane.config.ENV_PATTERN``), else ValueError."""
     if not _ENV_RE.match(env):
-        raise ValueError(f"environment name {env!r} must match {ENV_PATTERN}")
+        raise ValueError(
+            f"environment name {env!r} must match {ENV_PATTERN}: lowercase letters and digits, no '-'"
+        )
     return env
 
 

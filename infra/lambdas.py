@@ -20,7 +20,7 @@ from constructs import Construct
 
 from infra.nag import acknowledge
 
-__all__ = ["PYTHON_RUNTIME", "FunctionParts", "log_statement", "platform_function"]
+__all__ = ["PYTHON_RUNTIME", "FunctionParts", "lambda_principal", "log_statement", "platform_function"]
 
 PYTHON_RUNTIME = lambda_.Runtime.PYTHON_3_14
 """Must match ``infra.packaging.spec.LAMBDA_PYTHON`` (the wheels are resolved for it)."""
@@ -38,6 +38,16 @@ class FunctionParts:
     function: lambda_.Function
     role: iam.Role
     log_group: logs.LogGroup
+
+
+def lambda_principal(scope: Construct) -> iam.ServicePrincipal:
+    """``lambda.amazonaws.com``, for functions of this account only (``aws:SourceAccount``: the
+    confused-deputy condition). No ``aws:SourceArn``: Lambda does not document one for assuming an
+    execution role, and a condition on a key that is absent would deny every invocation."""
+    account = cdk.Stack.of(scope).account
+    return iam.ServicePrincipal(
+        "lambda.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": account}}
+    )
 
 
 def log_statement(log_group: logs.ILogGroup) -> iam.PolicyStatement:
@@ -85,7 +95,7 @@ def platform_function(
     role = iam.Role(
         scope,
         f"{construct_id}Role",
-        assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),  # type: ignore[arg-type]
+        assumed_by=lambda_principal(scope),  # type: ignore[arg-type]
         description=f"Execution role of {function_name}: exactly what its handler calls.",
     )
     role.add_to_policy(log_statement(log_group))

@@ -18,7 +18,14 @@ from constructs import Construct
 
 from infra.nag import acknowledge
 
-__all__ = ["alias_alarms", "dead_letter_queue", "function_alarms", "queue_alarm"]
+__all__ = [
+    "alias_alarms",
+    "dead_letter_queue",
+    "function_alarms",
+    "iterator_age_alarm",
+    "queue_alarm",
+    "work_queue",
+]
 
 DLQ_RETENTION = cdk.Duration.days(14)
 
@@ -40,6 +47,46 @@ def dead_letter_queue(scope: Construct, construct_id: str, queue_name: str) -> s
         "target DLQ); a DLQ of a DLQ would only move the problem. Its depth is alarmed.",
     )
     return queue
+
+
+def work_queue(
+    scope: Construct,
+    construct_id: str,
+    queue_name: str,
+    *,
+    visibility_timeout: cdk.Duration,
+    retention_period: cdk.Duration,
+    max_receive_count: int = 5,
+) -> tuple[sqs.Queue, sqs.Queue]:
+    """An encrypted, TLS-only queue and its dead-letter queue (``{queue_name}-dlq``, after
+    ``max_receive_count`` receives): ``(queue, dlq)``."""
+    dlq = dead_letter_queue(scope, f"{construct_id}Dlq", f"{queue_name}-dlq")
+    queue = sqs.Queue(
+        scope,
+        construct_id,
+        queue_name=queue_name,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        visibility_timeout=visibility_timeout,
+        retention_period=retention_period,
+        dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=max_receive_count, queue=dlq),
+    )
+    return queue, dlq
+
+
+def iterator_age_alarm(
+    scope: Construct, construct_id: str, function: lambda_.Function, description: str
+) -> cloudwatch.Alarm:
+    """A stream consumer lags behind its streams by over 5 minutes (maximum ``IteratorAge``)."""
+    return cloudwatch.Alarm(
+        scope,
+        construct_id,
+        alarm_description=description,
+        metric=function.metric("IteratorAge", period=cdk.Duration.minutes(5), statistic="Maximum"),
+        threshold=300_000,
+        evaluation_periods=1,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
 
 
 def _act(alarm: cloudwatch.Alarm, topic: sns.ITopic | None) -> cloudwatch.Alarm:

@@ -19,6 +19,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from control_plane.agents.iam import MANAGED_DIGEST_CHARS
 from infra.arns import agent_role_arn_pattern, function_arn, state_machine_arn
 from infra.contracts import AGENT_POLICY_PATH, names
 
@@ -216,12 +217,15 @@ def agent_boundary_policy(
 
 
 def agent_policy_arn_pattern(stack: cdk.Stack, env: str) -> str:
-    """Managed grant policies of agent roles: ``policy/sfa-agents/agent-*-{env}-*``."""
+    """Managed grant policies of agent roles: ``policy/sfa-agents/agent-*-{env}-????????????`` (the
+    name ends in the content digest: exactly 12 characters, so ``-{env}-`` is the environment —
+    ``agent-*-{env}-*`` would also match ``agent-a-{env}-dev-<digest>``, agent ``a-{env}`` of dev)."""
+    digest = "?" * MANAGED_DIGEST_CHARS
     return stack.format_arn(
         service="iam",
         region="",
         resource="policy",
-        resource_name=f"{AGENT_POLICY_PATH.strip('/')}/{names.agent_role_name('*', env)}-*",
+        resource_name=f"{AGENT_POLICY_PATH.strip('/')}/{names.agent_role_name('*', env)}-{digest}",
     )
 
 

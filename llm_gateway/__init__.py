@@ -1,4 +1,4 @@
-"""llm_gateway: one Lambda in front of every LLM provider (design.md §6).
+"""llm_gateway: one Lambda in front of every LLM provider (docs/design.md §6).
 
 Modules (importing this package or ``llm_gateway.handler`` loads no provider SDK):
 
@@ -11,6 +11,10 @@ Modules (importing this package or ``llm_gateway.handler`` loads no provider SDK
   Powertools logger, tracer and EMF metrics.
 * ``providers`` — the provider registry and one module per provider: ``anthropic``, ``openai``,
   ``gemini``, ``bedrock``, and ``offline`` (deterministic rules, not a language model).
+* ``platform_ops`` — the tool invoker and the history-budget continuation (``sfa_op`` events);
+  ``callers`` — who may call them (the calling execution and the definition it runs, as Step
+  Functions describes them); ``content`` — references in and out of an LLM call; ``aws`` — the one
+  seam mapping the gateway's own AWS errors.
 * ``schemas`` — per-provider tool-schema translators and the portability checkers contributed to
   ``tool_sdk.portability`` (entry point ``sfn_agents.schema_checkers``).
 """

@@ -1,9 +1,11 @@
 """The gateway: resolve the model, translate tools, call the provider with retries, fall back.
 
-For each model in ``[model, *fallbacks]``: resolve the alias, look up the provider, fetch its key,
-translate the tool schemas for it, and call it, retrying retryable errors with backoff. Any failure
-that survives the retries moves on to the next model. When every model fails, the primary model's
-error is raised (its class is the Step Functions ``errorType``), with the others summarized.
+For each model in ``[model, *fallbacks]``: resolve the alias, look up the provider, translate the
+tool schemas for it, fetch its key and call it, retrying retryable errors (of the key read too) with
+backoff. Any failure that survives the retries moves on to the next model; an exception a provider
+lets through unmapped becomes a gateway error first (``ProviderIncompatible``). When every model
+fails, the primary model's error is raised (its class is the Step Functions ``errorType``), with the
+others summarized.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from llm_gateway.errors import GatewayError, InvalidRequest
 from llm_gateway.models import GatewayRequest, GatewayResponse, ToolSpec
 from llm_gateway.observability import Telemetry, logger
 from llm_gateway.providers import Provider, ProviderCall, ProviderRegistry
+from llm_gateway.providers.base import unexpected_error
 from llm_gateway.retry import call_with_retries
 from llm_gateway.schemas import SchemaRejected, translate_schema
 from llm_gateway.secrets import KeyStore
@@ -114,10 +117,14 @@ class Gateway:
         try:
             provider_name, model_id = self.config.resolve(name)
             provider = self.providers.get(provider_name)
-            call = self._prepare(provider, provider_name, model_id, req)
+            tools = tuple(self._tool(provider, provider_name, t) for t in req.tools)
+
+            def attempt() -> GatewayResponse:  # the key read is retried too (transient failures)
+                return _complete(provider, self._prepare(provider, provider_name, model_id, req, tools))
+
             with self.telemetry.span("## llm " + provider_name, provider=provider_name, model=model_id):
                 response = call_with_retries(
-                    lambda: provider.complete(call),
+                    attempt,
                     self.config.retry,
                     sleep=self._sleep,
                     rng=self._rng,
@@ -158,10 +165,17 @@ class Gateway:
         return response
 
     def _prepare(
-        self, provider: Provider, provider_name: str, model_id: str, req: GatewayRequest
+        self,
+        provider: Provider,
+        provider_name: str,
+        model_id: str,
+        req: GatewayRequest,
+        tools: tuple[ToolSpec, ...] | None = None,
     ) -> ProviderCall:
+        """The provider call (the API key read now); ``tools`` already translated, or translated here."""
         api_key = self.keys.get(provider_name) if provider.needs_api_key else None
-        tools = tuple(self._tool(provider, provider_name, t) for t in req.tools)
+        if tools is None:
+            tools = tuple(self._tool(provider, provider_name, t) for t in req.tools)
         return ProviderCall(
             model=model_id,
             request=req,
@@ -187,6 +201,22 @@ class Gateway:
         return ToolSpec.model_construct(
             name=tool.name, description=tool.description, input_schema=translated.schema
         )
+
+
+def _complete(provider: Provider, call: ProviderCall) -> GatewayResponse:
+    """``provider.complete(call)``; whatever a provider lets through unmapped (a third-party
+    provider, a bug in a reply's normalization) becomes a gateway error here, so the fallbacks run."""
+    try:
+        return provider.complete(call)
+    except GatewayError:
+        raise
+    except Exception as exc:
+        error = unexpected_error(exc)  # its message is redacted; the raw traceback is not logged
+        logger.warning(
+            "provider raised an unmapped exception",
+            extra={"provider": provider.name, "error_type": type(exc).__name__, "error": str(error)},
+        )
+        raise error from None
 
 
 def _ms(started: float) -> float:

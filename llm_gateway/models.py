@@ -1,4 +1,4 @@
-"""The normalized gateway format (design.md §6): Anthropic-style content blocks in and out.
+"""The normalized gateway format (docs/design.md §6): Anthropic-style content blocks in and out.
 
 Request: ``model`` (``provider:model`` or an alias), ``system``, ``messages``, ``tools``, ``max_tokens``,
 ``temperature``, ``fallbacks``. Response: ``message`` (the assistant message: ``role`` and content

@@ -2,6 +2,11 @@
 ``/ai-agent/llm-secrets/{env}`` (a JSON object with the same names), read through Powertools
 parameters with caching. Keys never reach logs, errors or responses: :func:`redact` scrubs text that
 leaves the gateway.
+
+A failed read is classified (:func:`llm_gateway.aws.aws_error`): throttling, 5xx answers, timeouts
+and connection failures are retryable (``RateLimited``/``ProviderUnavailable``/``ProviderTimeout``,
+retried by the gateway and the template); a secret that does not exist, access denied or a value
+that is not a JSON object is ``AuthenticationFailed`` with a message saying where the key goes.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from llm_gateway.errors import AuthenticationFailed
+from llm_gateway.errors import AuthenticationFailed, GatewayError
 
 __all__ = ["KEY_NAMES", "KeyStore", "redact"]
 
@@ -69,7 +74,7 @@ class KeyStore:
         for name in names:
             if env.get(name):
                 return _remember(env[name])
-        secret, problem = self._read_secret()
+        secret, problem = self._read_secret(provider)
         for name in names:
             value = secret.get(name)
             if isinstance(value, str) and value:
@@ -82,11 +87,20 @@ class KeyStore:
             provider=provider,
         )
 
-    def _read_secret(self) -> tuple[Mapping[str, Any], str]:
+    def _read_secret(self, provider: str) -> tuple[Mapping[str, Any], str]:
         try:
             data = (self._fetch or self._powertools_fetch)(self.secret_name)
         except Exception as exc:  # the reason names the failure, never a value
-            return {}, f" (reading the secret failed: {type(exc).__name__})"
+            from llm_gateway.aws import aws_error, botocore_error, error_code
+
+            mapped = aws_error(exc, service="secretsmanager")
+            if isinstance(mapped, GatewayError) and mapped.retryable:
+                mapped.message = f"reading the secret {self.secret_name!r} failed: {mapped.message}"
+                mapped.provider = provider
+                raise mapped from None
+            cause = botocore_error(exc)
+            code = error_code(cause) if cause is not None else ""
+            return {}, f" (reading the secret failed: {code or type(cause or exc).__name__})"
         if not isinstance(data, Mapping):
             return {}, " (the secret is not a JSON object)"
         return data, ""

@@ -1,4 +1,4 @@
-"""Local mode: the project's AWS resources on an embedded emulator (design.md §9).
+"""Local mode: the project's AWS resources on an embedded emulator (docs/design.md §9).
 
 moto's server runs in this process on 127.0.0.1 with real Step Functions executions (JSONata via
 jsonata-python) and real Lambda runs (``local.lambda_runner``); ``local.moto_patches`` holds every

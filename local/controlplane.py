@@ -1,4 +1,4 @@
-"""``LocalControlPlane``: the whole loop of design.md §1 on the embedded emulator.
+"""``LocalControlPlane``: the whole loop of docs/design.md §1 on the embedded emulator.
 
 What AWS does outside its APIs, reproduced here: CloudTrail (``cloudtrail.CloudTrailRecorder``),
 EventBridge's Lambda target (``cloudtrail_pump.CloudTrailPump``), DynamoDB-stream delivery to the

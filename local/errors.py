@@ -1,4 +1,4 @@
-"""Errors of the local emulator (design.md §9).
+"""Errors of the local emulator (docs/design.md §9).
 
 They derive from ``tool_sdk.errors.SfaError`` so a caller of the ``sfa`` CLI can catch every project
 error with one type. Only problems of the emulator itself are errors here: a Lambda handler that

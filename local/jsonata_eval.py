@@ -21,10 +21,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import sys
 import uuid
 from typing import Any
 
-import jsonata
+_RECURSION_LIMIT = sys.getrecursionlimit()
+import jsonata  # noqa: E402 - its first import sets the process's recursion limit to 10,000
+
+# jsonata-python raises the recursion limit process-wide, which would hide deep recursion (and the
+# RecursionErrors AWS Lambda's default limit produces) everywhere else in local mode: restore it.
+sys.setrecursionlimit(_RECURSION_LIMIT)
 
 __all__ = [
     "HASH_ALGORITHMS",

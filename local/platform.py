@@ -18,7 +18,7 @@ from typing import Any
 
 from control_plane import deployment as names
 from control_plane.agents.iam import boundary_policy_document
-from control_plane.config import registry_bus_name
+from control_plane.config import ANY_FUNCTION, registry_bus_name
 from control_plane.registrar import REGISTRAR_EVENT_PATTERN
 from control_plane.registry import create_tables
 from local.testing import build_zip, ensure_lambda_role
@@ -108,6 +108,10 @@ def deploy_platform(aws: Any, env: str = "dev", environ: dict[str, str] | None =
         "SFA_CONTENT_BUCKET": res.content_bucket,
         "SFA_REGISTRAR_RECHECK_QUEUE_URL": res.cloudtrail_queue_url,
         "SFA_RELEASE_GRACE_SECONDS": environ.get("SFA_RELEASE_GRACE_SECONDS") or LOCAL_RELEASE_GRACE_SECONDS,
+        # One environment per emulator and no IAM (the tool cap above is every function too): any
+        # tagged function registers, whatever its name. On AWS the default scope is tool-*-{env}
+        # (control_plane.config); set this variable to try a narrower scope locally.
+        "SFA_REGISTRAR_ALLOWED_PREFIXES": environ.get("SFA_REGISTRAR_ALLOWED_PREFIXES") or ANY_FUNCTION,
     }
     res.functions["registrar"] = _function(
         aws, names.registrar_function_name(env), names.REGISTRAR_HANDLER, code, cp_env, 30

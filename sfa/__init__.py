@@ -1,3 +1,3 @@
-"""sfa: the sfn-agents command line. Each command imports its package lazily (design.md §10)."""
+"""sfa: the sfn-agents command line. Each command imports its package lazily (docs/design.md §10)."""
 
 __all__: list[str] = []

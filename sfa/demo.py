@@ -1,4 +1,4 @@
-"""``sfa demo`` (what ``make demo`` runs): the whole loop of design.md §1 on the local emulator.
+"""``sfa demo`` (what ``make demo`` runs): the whole loop of docs/design.md §1 on the local emulator.
 
 The story: tools deployed with ordinary Lambda calls register themselves; an agent that selects them
 is rendered and published; it answers a question with parallel tool calls; a tool update re-renders
@@ -15,16 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.rule import Rule
 from rich.table import Table
+from rich.text import Text
 
 __all__ = ["DemoFailed", "run_demo"]
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 AGENT = "trip-planner"
-console = Console(highlight=False, width=None if os.isatty(1) else 110)
+# No markup: tool names, prompts, answers and events are printed as they are (styles via Text).
+console = Console(highlight=False, markup=False, width=None if os.isatty(1) else 110)
 # The first key found picks the model; without one the offline provider (not an LLM) is used.
 _MODEL_FOR_KEY = {
     "ANTHROPIC_API_KEY": "anthropic:claude-sonnet-4-5",
@@ -51,12 +52,11 @@ def run_demo() -> int:
         with _Demo() as demo:
             demo.run()
     except DemoFailed as exc:
-        console.print(f"\n[bold red]demo failed:[/] {exc}")
+        console.print(Text.assemble("\n", ("demo failed:", "bold red"), f" {exc}"))
         return 1
     console.print(Rule())
-    console.print(
-        f"[bold green]done[/] in {time.perf_counter() - started:.1f} s — the loop works end to end."
-    )
+    took = f" in {time.perf_counter() - started:.1f} s — the loop works end to end."
+    console.print(Text.assemble(("done", "bold green"), took))
     return 0
 
 
@@ -163,7 +163,7 @@ class _Demo:
     def run_agent(self, prompt: str) -> str:
         from sfa.commands.agent_output import print_entry, print_result
 
-        console.print(f"[dim]prompt:[/] {prompt}")
+        console.print(Text.assemble(("prompt:", "dim"), f" {prompt}"))
         arn = self.runner.start(AGENT, {"prompt": prompt})
         result = self.runner.follow(arn, on_entry=print_entry, timeout_seconds=60)
         print_result(result)
@@ -245,7 +245,7 @@ class _EventTap:
                 self.sqs.delete_message(QueueUrl=self.queue, ReceiptHandle=message["ReceiptHandle"])
                 event = json.loads(message["Body"])
                 seen.append(event)
-                console.print(f"  [cyan]event[/] {escape(describe_event(event))}")
+                console.print(Text.assemble("  ", ("event", "cyan"), f" {describe_event(event)}"))
             counts = {k: sum(1 for e in seen if e["detail-type"] == k) for k in expect}
             if not batch and all(counts[k] >= n for k, n in expect.items()):
                 break
@@ -259,8 +259,8 @@ class _EventTap:
 
 
 def step(title: str) -> None:
-    console.print(Rule(f"[bold]{title}", align="left"))
+    console.print(Rule(Text(title, style="bold"), align="left"))
 
 
 def say(text: str) -> None:
-    console.print(f"  {text}", markup=False)
+    console.print(f"  {text}")

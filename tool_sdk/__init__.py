@@ -1,6 +1,6 @@
 """tool_sdk: what tool authors and the control plane share — the manifest, its tag codec, SemVer.
 
-Light on purpose (design.md §10): it runs inside users' tool Lambdas, so importing it pulls in only
+Light on purpose (docs/design.md §10): it runs inside users' tool Lambdas, so importing it pulls in only
 pydantic, jsonschema and PyYAML.
 """
 

@@ -13,9 +13,12 @@ References are validated before anything is read: the bucket must be the platfor
 be ``{prefix}/{sha256}/{32 hex}`` (what :meth:`ContentStore.put` writes; the random part makes
 keys unguessable) with the same ``sha256`` as the reference, and the object's bytes must match
 ``sha256`` and ``bytes``. Anything else raises :class:`~tool_sdk.errors.InvalidReferenceError` or
-:class:`~tool_sdk.errors.ContentIntegrityError`; nothing is followed outside the platform bucket.
+:class:`~tool_sdk.errors.ContentIntegrityError`; nothing is followed outside the platform bucket. A
+reference must name the object exactly: the per-process cache is keyed by the whole key (random part
+included), so a reference with a known ``sha256`` but another random part is looked up in S3 — where
+there is no such object (:class:`~tool_sdk.errors.ContentNotFoundError`).
 
-Light on purpose (design.md §10): boto3 is imported only when a store first needs its client. A
+Light on purpose (docs/design.md §10): boto3 is imported only when a store first needs its client. A
 Python tool may offload its own result (``ContentStore.from_env().offload(result)``, which needs
 ``s3:PutObject`` on the bucket); tools in any other language just return JSON and the platform's
 tool invoker offloads for them.
@@ -50,7 +53,7 @@ DEFAULT_PREFIX = "content"
 DEFAULT_THRESHOLD_BYTES = 64 * 1024
 DEFAULT_PREVIEW_CHARS = 256
 _KINDS = ("text", "json", "messages")
-_CACHE_BYTES = 64 * 1024 * 1024  # resolved objects kept per process (content-addressed: immutable)
+_CACHE_BYTES = 64 * 1024 * 1024  # resolved objects kept per process (immutable: keyed by object key)
 
 
 def is_ref(value: Any) -> bool:
@@ -74,7 +77,10 @@ class ContentStore:
     """The content bucket: ``put``/``get`` references, ``offload`` above the threshold, ``resolve``.
 
     ``client`` is a boto3 S3 client (created lazily when None). Reads are cached per process by
-    digest (objects are immutable), so a long conversation is fetched once per warm Lambda.
+    the exact object key (objects are immutable), so a long conversation is fetched once per warm
+    Lambda. The key — random part included — is the cache key, never the digest alone: a reference
+    that has a cached object's ``sha256`` but not its key is read from S3 (and fails there), so
+    knowing a digest is never enough to obtain content.
     """
 
     def __init__(
@@ -94,8 +100,8 @@ class ContentStore:
         self.preview_chars = preview_chars
         self._client = client
         self._key_re = re.compile(rf"^{re.escape(self.prefix)}/([0-9a-f]{{64}})/[0-9a-f]{{32}}$")
-        self._cache: OrderedDict[str, Any] = OrderedDict()
-        self._cache_sizes: dict[str, int] = {}
+        self._cache: OrderedDict[tuple[str, str], Any] = OrderedDict()  # (key, kind) -> value
+        self._cache_sizes: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -140,7 +146,7 @@ class ContentStore:
             Body=data,
             ContentType="text/plain; charset=utf-8" if kind == "text" else "application/json",
         )
-        self._remember(digest, value, len(data))
+        self._remember((key, kind), value, len(data))
         preview_source = value if isinstance(value, str) else data.decode("utf-8")
         return {
             REF_KEY: f"s3://{self.bucket}/{key}",
@@ -188,11 +194,14 @@ class ContentStore:
     def get(self, ref: Any) -> Any:
         """The value a reference stands for (validated, integrity-checked, cached)."""
         key = self.validate(ref)
-        digest = ref["sha256"]
+        digest, kind = ref["sha256"], ref.get("kind", "text")
+        entry = (key, kind)
         with self._lock:
-            if digest in self._cache:
-                self._cache.move_to_end(digest)
-                return self._cache[digest]
+            if entry in self._cache:
+                if self._cache_sizes[entry] != ref["bytes"]:
+                    raise ContentIntegrityError(f"{ref[REF_KEY]}: content does not match its sha256/bytes")
+                self._cache.move_to_end(entry)
+                return self._cache[entry]
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         except Exception as exc:
@@ -202,9 +211,12 @@ class ContentStore:
             raise
         if len(body) != ref["bytes"] or hashlib.sha256(body).hexdigest() != digest:
             raise ContentIntegrityError(f"{ref[REF_KEY]}: content does not match its sha256/bytes")
-        text = body.decode("utf-8")
-        value = text if ref.get("kind", "text") == "text" else json.loads(text)
-        self._remember(digest, value, len(body))
+        try:
+            text = body.decode("utf-8")
+            value = text if kind == "text" else json.loads(text)
+        except ValueError:  # UnicodeDecodeError, JSONDecodeError: not what the reference says
+            raise ContentIntegrityError(f"{ref[REF_KEY]}: content is not {kind} content") from None
+        self._remember(entry, value, len(body))
         return value
 
     def resolve(self, value: Any) -> Any:
@@ -224,13 +236,13 @@ class ContentStore:
             return {k: self.resolve(v) for k, v in value.items()}
         return value
 
-    def _remember(self, digest: str, value: Any, size: int) -> None:
+    def _remember(self, entry: tuple[str, str], value: Any, size: int) -> None:
         if size > _CACHE_BYTES // 4:
             return
         with self._lock:
-            self._cache[digest] = value
-            self._cache_sizes[digest] = size
-            self._cache.move_to_end(digest)
+            self._cache[entry] = value
+            self._cache_sizes[entry] = size
+            self._cache.move_to_end(entry)
             while sum(self._cache_sizes.values()) > _CACHE_BYTES and self._cache:
                 old, _ = self._cache.popitem(last=False)
                 self._cache_sizes.pop(old, None)

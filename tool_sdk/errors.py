@@ -1,7 +1,7 @@
 """The error hierarchy of sfn-agents.
 
 ``SfaError`` is the root every package of the project derives its own errors from, so callers can
-catch one type. ``tool_sdk`` is at the bottom of the dependency graph (design.md §10), which is why the
+catch one type. ``tool_sdk`` is at the bottom of the dependency graph (docs/design.md §10), which is why the
 root lives here.
 """
 

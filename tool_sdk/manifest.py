@@ -1,25 +1,26 @@
-"""``ToolManifest``: what a tool says about itself (design.md §2), and loading it from files."""
+"""``ToolManifest``: what a tool says about itself (docs/design.md §2), and loading it from files."""
 
 from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from jsonschema import Draft202012Validator
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from tool_sdk.errors import ManifestLoadError, ManifestValidationError, Problem
+from tool_sdk.limits import MAX_DESCRIPTION_CHARS, MAX_MANIFEST_BYTES
+from tool_sdk.metaschema import schema_problems
 from tool_sdk.portability import PortabilityReport, check_portability
 from tool_sdk.semver import SEMVER_PATTERN
 
 __all__ = [
     "LABEL_PATTERN",
     "NAME_PATTERN",
+    "TOOL_VERSION_PATTERN",
     "ToolManifest",
     "ToolStatus",
     "load_manifest",
@@ -34,54 +35,16 @@ SECRET_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
 
 _NAME_RE = re.compile(NAME_PATTERN)
 _SEMVER_RE = re.compile(SEMVER_PATTERN)
+_BUILD_METADATA = r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
+# SemVer without build metadata: SemVer ignores it when comparing, so it could not tell versions apart.
+TOOL_VERSION_PATTERN = SEMVER_PATTERN.removesuffix(_BUILD_METADATA) + "$"
+assert TOOL_VERSION_PATTERN != SEMVER_PATTERN + "$"
 
 ToolStatus = Literal["active", "deprecated", "disabled"]
 
 
-def _schema_problems(schema: Any) -> list[tuple[str, str]]:
-    """Every reason ``schema`` is not a usable tool schema, as (sub-path, message) pairs."""
-    if not isinstance(schema, dict):
-        return [("", "must be a JSON Schema object")]
-    try:
-        key = json.dumps(schema, sort_keys=True)
-    except (TypeError, ValueError):
-        return [("", "must contain only JSON values")]
-    return list(_cached_schema_problems(key))
-
-
-@lru_cache(maxsize=512)
-def _cached_schema_problems(schema_json: str) -> tuple[tuple[str, str], ...]:
-    # Metaschema validation costs milliseconds (jsonschema walks $dynamicRef); the registrar and the
-    # regenerator see the same schemas again and again, so verdicts are memoized by content.
-    schema = json.loads(schema_json)
-    problems: list[tuple[str, str]] = []
-    validator = _metaschema_validator()
-    for error in sorted(validator.iter_errors(schema), key=lambda e: list(map(str, e.path))):
-        # The metaschema error's path is the location inside the schema being checked.
-        path = ".".join(str(p) for p in error.path)
-        message = error.message
-        if error.path and error.path[-1] == "type" and error.validator == "anyOf":
-            message = (
-                f"{error.instance!r} is not a JSON Schema type "
-                "(array, boolean, integer, null, number, object, string)"
-            )
-        problems.append((path, _short(message)))
-    if schema.get("type") != "object":
-        problems.append(("type", f"root must have type 'object', got {schema.get('type')!r}"))
-    return tuple(problems)
-
-
-@lru_cache(maxsize=1)
-def _metaschema_validator() -> Draft202012Validator:
-    return Draft202012Validator(Draft202012Validator.META_SCHEMA)
-
-
-def _short(message: str, limit: int = 300) -> str:
-    return message if len(message) <= limit else message[: limit - 1] + "…"
-
-
 def _check_json_schema(value: Any) -> dict[str, Any]:
-    problems = _schema_problems(value)
+    problems = schema_problems(value)
     if problems:
         raise PydanticCustomError(
             "invalid_json_schema",
@@ -108,10 +71,12 @@ class ToolManifest(BaseModel):
         json_schema_extra={"pattern": NAME_PATTERN},
     )
     version: str = Field(
-        description="SemVer 2.0.0 version, e.g. 1.2.3 or 2.0.0-rc.1.",
-        json_schema_extra={"pattern": SEMVER_PATTERN},
+        description="SemVer 2.0.0 version without build metadata, e.g. 1.2.3 or 2.0.0-rc.1.",
+        json_schema_extra={"pattern": TOOL_VERSION_PATTERN},
     )
-    description: str = Field(min_length=1, max_length=1024, description="What the tool does.")
+    description: str = Field(
+        min_length=1, max_length=MAX_DESCRIPTION_CHARS, description="What the tool does."
+    )
     input_schema: dict[str, Any] = Field(description="JSON Schema (2020-12) of the tool input.")
     output_schema: dict[str, Any] | None = Field(default=None, description="JSON Schema of output.")
     language: str | None = Field(
@@ -144,7 +109,14 @@ class ToolManifest(BaseModel):
             raise PydanticCustomError(
                 "semver",
                 "{value} is not a SemVer 2.0.0 version (MAJOR.MINOR.PATCH, e.g. 1.2.0)",
-                {"value": repr(value)},
+                {"value": repr(value[:80])},
+            )
+        if "+" in value:
+            raise PydanticCustomError(
+                "semver_build",
+                "{value}: build metadata (+…) is not allowed in tool versions: SemVer ignores it when "
+                "comparing, so {core} and {value} would be one version to pins, ranges and latest",
+                {"value": repr(value[:80]), "core": value.split("+")[0]},
             )
         return value
 
@@ -163,9 +135,30 @@ class ToolManifest(BaseModel):
     def _valid_secrets(cls, value: list[str]) -> list[str]:
         return _unique_matching(value, SECRET_NAME_PATTERN, "a secret name ([A-Za-z0-9_.-])")
 
+    @model_validator(mode="after")
+    def _within_size_limit(self) -> ToolManifest:
+        try:
+            size = len(_canonical_text(self).encode("utf-8"))
+        except UnicodeEncodeError:
+            raise PydanticCustomError(
+                "not_unicode", "contains text that is not valid Unicode (a lone UTF-16 surrogate)"
+            ) from None
+        if size > MAX_MANIFEST_BYTES:
+            raise PydanticCustomError(
+                "manifest_too_large",
+                "the manifest is {size} bytes as canonical JSON; the limit is {limit} bytes "
+                "(shorten descriptions or the schemas)",
+                {"size": size, "limit": MAX_MANIFEST_BYTES},
+            )
+        return self
+
     def canonical_dict(self) -> dict[str, Any]:
         """The manifest as plain JSON data without defaulted fields: the form that is hashed."""
         return self.model_dump(mode="json", exclude_defaults=True)
+
+
+def _canonical_text(manifest: ToolManifest) -> str:
+    return json.dumps(manifest.canonical_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _unique_matching(values: list[str], pattern: str, what: str) -> list[str]:
@@ -200,7 +193,7 @@ def validate_manifest(data: Any, *, portability: bool = True) -> tuple[ToolManif
     """Validate raw manifest data; returns the manifest and its provider-portability report.
 
     Raises ``ManifestValidationError`` listing every problem by field path. With ``portability``,
-    a schema that no registered LLM provider accepts is a problem too (design.md §2).
+    a schema that no registered LLM provider accepts is a problem too (docs/design.md §2).
     """
     if not isinstance(data, dict):
         raise ManifestValidationError([Problem("", "a manifest must be a mapping of fields")])
@@ -208,7 +201,11 @@ def validate_manifest(data: Any, *, portability: bool = True) -> tuple[ToolManif
         manifest = ToolManifest.model_validate(data)
     except ValidationError as exc:
         raise ManifestValidationError(problems_from_validation_error(exc)) from None
-    report = check_portability(manifest.input_schema) if portability else PortabilityReport()
+    report = (
+        check_portability(manifest.input_schema, description=manifest.description)
+        if portability
+        else PortabilityReport()
+    )
     if not report.portable_anywhere:
         raise ManifestValidationError(
             [Problem("input_schema", f"no LLM provider accepts it: {report.rejection_summary()}")]
@@ -225,6 +222,8 @@ def load_manifest_data(path: str | Path) -> Any:
         raise ManifestLoadError(f"cannot read manifest {p}: {exc.strerror or exc}") from None
     try:
         return json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
+    except RecursionError:
+        raise ManifestLoadError(f"{p} nests too deeply to be a tool manifest") from None
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise ManifestLoadError(
             f"{p} is not valid {'JSON' if p.suffix == '.json' else 'YAML'}: {exc}"

@@ -5,6 +5,11 @@ provider; the LLM gateway contributes one checker per provider, either by callin
 :func:`register_schema_checker` or through the ``sfn_agents.schema_checkers`` entry-point group (each
 entry point names a zero-argument callable returning ``{provider: checker}``), which is loaded
 lazily on the first check so importing ``tool_sdk`` stays light.
+
+A provider's own limit on the tool *description* (OpenAI: 1,024 characters) is not a reason to reject
+the tool for every provider: a checker carrying ``max_description_chars`` (an int attribute of the
+callable) gets a longer description reported as its rejection, and the tool stays registered when
+another provider accepts it.
 """
 
 from __future__ import annotations
@@ -108,7 +113,18 @@ def registered_schema_checkers() -> dict[str, SchemaChecker]:
     return dict(_checkers)
 
 
-def check_portability(schema: dict[str, Any]) -> PortabilityReport:
-    """Run every registered checker on ``schema``, in provider-name order."""
+def check_portability(schema: dict[str, Any], *, description: str | None = None) -> PortabilityReport:
+    """Run every registered checker on ``schema`` (and ``description``), in provider-name order."""
     checkers = registered_schema_checkers()
-    return PortabilityReport(tuple(checkers[p](schema) for p in sorted(checkers)))
+    return PortabilityReport(tuple(_verdict(p, checkers[p], schema, description) for p in sorted(checkers)))
+
+
+def _verdict(
+    provider: str, checker: SchemaChecker, schema: dict[str, Any], description: str | None
+) -> SchemaVerdict:
+    verdict = checker(schema)
+    limit = getattr(checker, "max_description_chars", None)
+    if verdict.accepted and description is not None and isinstance(limit, int) and len(description) > limit:
+        reason = f"the tool description is {len(description)} characters; {provider} accepts at most {limit}"
+        return SchemaVerdict(provider=verdict.provider, accepted=False, reason=reason)
+    return verdict

@@ -1,6 +1,11 @@
 """SemVer 2.0.0 versions and the npm-style ranges agent specs use (``^1.2``, ``~1.4.0``, ``>=1 <3``).
 
 Small and dependency-free on purpose: it runs inside tool Lambdas and the control plane.
+
+Build metadata: SemVer §10 ignores it for precedence, so ``1.0.0`` and ``1.0.0+evil`` sort alike.
+Tool manifests may not carry it (``tool_sdk.manifest`` rejects ``+…`` versions), and an exact pin
+(``tool@1.0.0``, ``=1.0.0``) matches only a version with the same build metadata: no ``+anything``
+can stand in for a pinned release. Ranges (``^1``, ``>=1.0.0``) follow precedence as SemVer says.
 """
 
 from __future__ import annotations
@@ -119,7 +124,7 @@ def _satisfies(v: SemVer, comparators: tuple[_Comparator, ...]) -> bool:
             ">": v > bound,
             "<=": v <= bound,
             "<": v < bound,
-            "=": v == bound,
+            "=": v == bound and v.build == bound.build,  # exact pins: build metadata too
         }[op]
         if not ok:
             return False

@@ -1,4 +1,4 @@
-"""The manifest ↔ Lambda tags codec (design.md §3).
+"""The manifest ↔ Lambda tags codec (docs/design.md §3).
 
 A manifest is JSON, which no AWS tag value can hold, so it travels as
 canonical JSON → zlib → base64, cut into numbered part tags of at most 256 characters:
@@ -12,6 +12,11 @@ Standard base64 only uses letters, digits and ``+ / =``, all inside AWS's tag ch
 names the part count, so a missing part, a part left over from another manifest or a truncated value
 is detected instead of decoding to a wrong manifest. Part tags numbered beyond the count (left by a
 deploy tool that only adds tags) are ignored: the digest proves the parts used are the right ones.
+
+Decoding never does unbounded work on what it reads: at most ``MAX_PART_TAGS`` parts of 256
+characters, inflated by a bounded ``decompressobj`` that stops at ``MAX_MANIFEST_BYTES`` (a zlib bomb
+is rejected having produced one byte over the limit), and the JSON nesting is measured on the text
+before it is parsed (tool_sdk.limits).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import re
 import zlib
 from collections.abc import Mapping
 
+from tool_sdk.bounds import json_text_depth
 from tool_sdk.errors import (
     CorruptPayloadError,
     DigestMismatchError,
@@ -33,8 +39,10 @@ from tool_sdk.errors import (
     ManifestValidationError,
     MissingTagError,
     NoManifestTagsError,
+    Problem,
     TagMismatchError,
 )
+from tool_sdk.limits import MAX_MANIFEST_BYTES, MAX_SCHEMA_DEPTH
 from tool_sdk.manifest import ToolManifest, validate_manifest
 
 __all__ = [
@@ -129,6 +137,30 @@ def has_manifest_tags(tags: Mapping[str, str]) -> bool:
     return any(k in tags for k in (DIGEST_TAG, NAME_TAG)) or any(_PART_KEY_RE.match(k) for k in tags)
 
 
+def _over_limit(message: str) -> InvalidManifestInTagsError:
+    """A manifest whose (complete) tags break a limit: invalid, not a torn tag set."""
+    return InvalidManifestInTagsError([Problem("", message)])
+
+
+def _inflate(compressed: bytes) -> bytes:
+    """zlib-inflate at most ``MAX_MANIFEST_BYTES`` + 1 bytes: a bomb is never inflated past the limit."""
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(compressed, MAX_MANIFEST_BYTES + 1)
+    except zlib.error as exc:
+        raise CorruptPayloadError(f"manifest parts are not valid zlib data: {exc}") from None
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise _over_limit(
+            f"the manifest inflates to more than {MAX_MANIFEST_BYTES} bytes ({len(compressed)} bytes "
+            f"compressed; decompression stopped at the limit); the limit is {MAX_MANIFEST_BYTES} bytes"
+        )
+    if not inflater.eof:
+        raise CorruptPayloadError("manifest parts are not valid zlib data: the stream is truncated")
+    if inflater.unused_data:
+        raise CorruptPayloadError("manifest parts are not valid zlib data: bytes after the stream's end")
+    return raw
+
+
 def decode_manifest_tags(tags: Mapping[str, str], *, portability: bool = False) -> ToolManifest:
     """The manifest carried by ``tags``; raises a ``TagDecodeError`` subclass, never anything else.
 
@@ -145,6 +177,8 @@ def decode_manifest_tags(tags: Mapping[str, str], *, portability: bool = False) 
             f"{DIGEST_TAG} must look like '{FORMAT_VERSION}.<parts>.<sha256 hex>', got {digest_value!r}"
         )
     count, digest = int(m.group(1)), m.group(2)
+    if count > MAX_PART_TAGS:
+        raise _over_limit(f"the digest tag names {count} part tags; the limit is {MAX_PART_TAGS}")
     chunks: list[str] = []
     for i in range(count):
         key = f"{PART_TAG_PREFIX}{i:02d}"
@@ -153,19 +187,30 @@ def decode_manifest_tags(tags: Mapping[str, str], *, portability: bool = False) 
             raise MissingTagError(f"missing manifest part {key} (expected {count} parts)")
         if not isinstance(value, str):
             raise MalformedTagError(f"{key} is not a string")
+        if len(value) > TAG_VALUE_MAX:
+            raise _over_limit(f"{key} is {len(value)} characters; a tag value holds at most {TAG_VALUE_MAX}")
         chunks.append(value)
     try:
-        raw = zlib.decompress(base64.b64decode("".join(chunks), validate=True))
+        compressed = base64.b64decode("".join(chunks), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise CorruptPayloadError(f"manifest parts are not valid base64: {exc}") from None
-    except zlib.error as exc:
-        raise CorruptPayloadError(f"manifest parts are not valid zlib data: {exc}") from None
+    raw = _inflate(compressed)
     if hashlib.sha256(raw).hexdigest() != digest:
         raise DigestMismatchError("manifest parts do not match the digest tag (partial or foreign parts)")
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CorruptPayloadError(f"decoded manifest is not JSON: {exc}") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorruptPayloadError(f"decoded manifest is not UTF-8 text: {exc}") from None
+    depth = json_text_depth(text, len(text))  # linear in the (bounded) text, before any parsing
+    if depth > MAX_SCHEMA_DEPTH + 1:  # the manifest object holds the schemas: one level more
+        raise _over_limit(
+            f"the manifest nests {depth} levels deep; a schema may nest at most {MAX_SCHEMA_DEPTH} "
+            f"levels (so the manifest {MAX_SCHEMA_DEPTH + 1})"
+        )
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, or an integer of 4300+ digits
+        raise CorruptPayloadError(f"decoded manifest is not JSON: {str(exc)[:200]}") from None
     try:
         manifest, _ = validate_manifest(data, portability=portability)
     except ManifestValidationError as exc:

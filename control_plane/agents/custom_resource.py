@@ -1,5 +1,5 @@
 """The ``Agent`` CDK construct's custom resource: CloudFormation declares a spec, the control plane
-owns what it becomes (design.md: agents are not CloudFormation resources).
+owns what it becomes (docs/design.md: agents are not CloudFormation resources).
 
 ``on_event`` is a ``custom_resources.Provider`` onEvent handler. Create/Update → ``apply_agent``
 (the regenerator then renders the state machine from the AgentRegistry stream); Delete →

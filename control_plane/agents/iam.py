@@ -29,11 +29,12 @@ from typing import Any, Literal
 from agent_templates import AgentSpec, RenderOptions, ResolvedTool
 from agent_templates.iam import definition_policy_statements
 from control_plane.agents.errors import PolicyTooLargeError
-from control_plane.deployment import gateway_function_name
+from control_plane.deployment import agent_role_name, agent_state_machine_name, gateway_function_name
 
 __all__ = [
     "INLINE_LIMIT",
     "INLINE_POLICY_NAME",
+    "MANAGED_DIGEST_CHARS",
     "MANAGED_LIMIT",
     "MANAGED_POLICY_PATH",
     "MAX_MANAGED_POLICIES",
@@ -53,6 +54,7 @@ MANAGED_LIMIT = 6_144
 MAX_MANAGED_POLICIES = 10
 INLINE_POLICY_NAME = "sfa-agent-grants"
 MANAGED_POLICY_PATH = "/sfa-agents/"
+MANAGED_DIGEST_CHARS = 12
 _VERSION = "2012-10-17"
 PUBLISHED_VERSION_WILDCARDS: tuple[str, ...] = tuple(f"{digit}*" for digit in "123456789")
 """Qualifiers that match every published Lambda version (1, 2, …) and no ``$LATEST``/letter alias."""
@@ -68,11 +70,24 @@ def policy_chars(document: dict[str, Any]) -> int:
     return len(json.dumps(document, separators=(",", ":")))
 
 
-def trust_policy_document() -> dict[str, Any]:
+def trust_policy_document(
+    agent: str, env: str, *, region: str, account: str, partition: str = "aws"
+) -> dict[str, Any]:
+    """Step Functions may assume the role only for this agent's own state machine (any version or
+    alias of it) in this account: ``aws:SourceArn`` and ``aws:SourceAccount`` (confused deputy)."""
+    machine = f"arn:{partition}:states:{region}:{account}:stateMachine:{agent_state_machine_name(agent, env)}"
     return {
         "Version": _VERSION,
         "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "states.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account},
+                    "ArnLike": {"aws:SourceArn": [machine, f"{machine}:*"]},
+                },
+            }
         ],
     }
 
@@ -141,8 +156,12 @@ def boundary_policy_document(
     }
 
 
-def managed_policy_name(agent: str, env: str, index: int) -> str:
-    return f"agent-{agent}-{env}-grants-{index}"
+def managed_policy_name(agent: str, env: str, digest: str) -> str:
+    """``agent-{agent}-{env}-{digest}``: a grant policy named by its content (``MANAGED_DIGEST_CHARS``
+    hex characters); IAM patterns end in exactly that many ``?`` so they stay within ``env``."""
+    if len(digest) != MANAGED_DIGEST_CHARS or "-" in digest:
+        raise ValueError(f"a managed policy digest is {MANAGED_DIGEST_CHARS} characters without '-'")
+    return f"{agent_role_name(agent, env)}-{digest}"
 
 
 def grants_for(

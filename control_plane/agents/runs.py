@@ -3,7 +3,7 @@
 ``timeline`` turns an execution history into entries a person can read — each LLM turn (tokens,
 stop reason, duration), each tool call (input, result or error, duration) and each approval wait
 (with its task token) — pairing task events through ``previousEventId`` so parallel tool calls of
-a Map stay apart. ``RunResult.as_json`` is the execution output of design.md §7 plus ``status``
+a Map stay apart. ``RunResult.as_json`` is the execution output of docs/design.md §7 plus ``status``
 (``completed``, ``token_budget_exceeded``, ``max_turns_exceeded``, ``failed``, ``timed_out``,
 ``aborted``), ``execution_status`` and ``execution_arn``. ``AgentRunner.trace``: a run's chain.
 """
@@ -117,8 +117,8 @@ def _llm_entry(
         detail = {"error": details.get("error"), "cause": details.get("cause")}
         return TimelineEntry("llm", f"turn {turn}", outcome, event_id, duration, detail)
     payload = (_loads(details.get("output")) or {}).get("Payload") or {}
-    text = "".join(
-        b.get("text", "")
+    text = "".join(  # an offloaded text is a content reference: kept as its JSON text
+        t if isinstance(t := b.get("text", ""), str) else json.dumps(t)
         for b in (payload.get("message") or {}).get("content", [])
         if b.get("type") == "text"
     )

@@ -1,4 +1,4 @@
-"""Registry-bus events (design.md §5): typed details, their JSON Schemas, parsing and publishing."""
+"""Registry-bus events (docs/design.md §5): typed details, their JSON Schemas, parsing and publishing."""
 
 from control_plane.events.jsonschema import detail_schema, generate_schemas, load_schema
 from control_plane.events.models import (

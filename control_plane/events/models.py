@@ -1,4 +1,4 @@
-"""Typed details of the registry bus's events (design.md §5).
+"""Typed details of the registry bus's events (docs/design.md §5).
 
 Every detail carries ``schema_version`` (an integer bumped on a breaking change) and ``occurred_at``
 (ISO 8601 UTC). Unknown fields are ignored when parsing so consumers keep working when a producer
@@ -178,7 +178,11 @@ class AgentRegenerationFailed(RegistryEventDetail):
 
 
 class ToolApprovalRequested(RegistryEventDetail):
-    """An agent run waits for a human to approve a tool call (SendTaskSuccess/Failure on the token)."""
+    """An agent run waits for a human to approve a tool call (SendTaskSuccess/Failure on the token).
+
+    Emitted by the agent template (``agent_templates.approval``), with every field. An approval runs
+    the tool only when it names ``input_sha256`` (``{"approved": true, "input_sha256": …}``).
+    """
 
     DETAIL_TYPE: ClassVar[str] = "ToolApprovalRequested"
 
@@ -188,5 +192,23 @@ class ToolApprovalRequested(RegistryEventDetail):
     tool_version: str
     tool_use_id: str
     task_token: str
-    input: dict[str, Any] = Field(default_factory=dict, description="The tool call's input.")
-    expires_at: str | None = None
+    input: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The tool call's input as it travels in state: the value, or (input_ref) a content "
+        "reference whose preview shows only its start.",
+    )
+    input_sha256: str | None = Field(
+        default=None,
+        description="SHA-256 (hex) the approval must name: of the referenced content when the input "
+        "travels by reference, else of the input's JSON text (above 5,000 characters: of its "
+        "5,000-character chunks' SHA-256s). None only from agents rendered before it.",
+    )
+    input_ref: dict[str, Any] | None = Field(
+        default=None,
+        description="The content reference ({$ref, sha256, bytes, kind, preview}) when the input travels "
+        "by reference (above the content threshold); resolve it to see the whole input.",
+    )
+    timeout_seconds: int | None = Field(default=None, description="How long the run waits for a decision.")
+    expires_at: str | None = Field(
+        default=None, description="When the wait ends without a decision (a refusal), ISO 8601 UTC."
+    )

@@ -5,7 +5,8 @@ Groups Tagging API (which may also list deleted or formerly tagged functions —
 each with GetFunction, so those resolve to "deleted"/"untagged"), and (b) functions the registry
 believes exist (bindings not marked deleted, from the ``by-status`` index — no Scan). Every
 candidate is synced once: the cost is linear in the number of tool functions, and a failure on one
-function does not stop the pass.
+function — any exception, an AWS error or a bug — does not stop the pass: it is reported in
+``ReconcileReport.errors`` and the pass goes on to the next function.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from control_plane.aws import call, client_or_default
-from control_plane.errors import ControlPlaneError
 from control_plane.registrar.sync import Registrar, SyncResult
 from control_plane.registrar.trigger import function_name_from_ref
 from tool_sdk.tags import NAME_TAG
@@ -96,8 +96,8 @@ class Reconciler:
             report.checked += 1
             try:
                 result = self.registrar.sync(name, trigger=RECONCILER_TRIGGER)
-            except ControlPlaneError as exc:
-                report.errors.append((name, f"{type(exc).__name__}: {exc}"))
+            except Exception as exc:  # one function's failure, whatever it is, must not end the pass
+                report.errors.append((name, f"{type(exc).__name__}: {str(exc)[:500]}"))
                 continue
             report.outcomes[result.outcome] += 1
             report.results.append(result)

@@ -1,4 +1,4 @@
-"""The regenerator (design.md §1): keeps agent state machines, ``live`` aliases and roles in step with
+"""The regenerator (docs/design.md §1): keeps agent state machines, ``live`` aliases and roles in step with
 their specs and the tool registry. Pure core in ``changes``/``plan``; AWS in ``rollout``/``roles``;
 ``service.Regenerator`` ties them; ``handler`` is the Lambda entry point (DynamoDB streams)."""
 

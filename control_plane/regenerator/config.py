@@ -1,4 +1,4 @@
-"""The regenerator's configuration (environment variables; defaults follow design.md §8 names).
+"""The regenerator's configuration (environment variables; defaults follow docs/design.md §8 names).
 
 =================================  ==========================================================
 variable                           default

@@ -1,4 +1,5 @@
-"""Agent roles in IAM: ``agent-{name}-{env}``, trusted by Step Functions, capped by the boundary.
+"""Agent roles in IAM: ``agent-{name}-{env}``, trusted by Step Functions for that agent's state
+machine only (``aws:SourceArn``/``aws:SourceAccount``), capped by the boundary.
 
 Grants are put in an order that never leaves a needed permission missing, so running executions
 keep working during a change: new managed policies are created and attached first, then the inline
@@ -17,7 +18,9 @@ from typing import Any
 
 from control_plane.agents.iam import (
     INLINE_POLICY_NAME,
+    MANAGED_DIGEST_CHARS,
     MANAGED_POLICY_PATH,
+    managed_policy_name,
     plan_policies,
     trust_policy_document,
 )
@@ -25,6 +28,7 @@ from control_plane.aws import call
 from control_plane.deployment import agent_role_name
 from control_plane.errors import AwsError, AwsResourceNotFoundError
 from control_plane.regenerator.config import RegeneratorConfig
+from control_plane.regenerator.errors import RoleNameTakenError
 
 __all__ = ["AgentRoles", "AppliedPolicy"]
 
@@ -52,14 +56,22 @@ class AgentRoles:
     def role_name(self, agent: str) -> str:
         return agent_role_name(agent, self.config.env)
 
+    def trust_policy(self, agent: str) -> dict[str, Any]:
+        c = self.config
+        return trust_policy_document(
+            agent, c.env, region=c.region, account=c.account_id, partition=c.partition
+        )
+
     def ensure(self, agent: str) -> str:
-        """The role's ARN; created (with the permissions boundary) when missing."""
+        """The role's ARN; created (with the permissions boundary) when missing. An existing role is
+        adopted only if it is this agent's (its ``sfa:agent``/``sfa:env`` tags): IAM role names are
+        case-insensitive, so ``agent-Trip-dev`` exists when ``agent-trip-dev`` does."""
         name = self.role_name(agent)
         try:
             response = call(
                 self.iam.create_role,
                 RoleName=name,
-                AssumeRolePolicyDocument=_compact(trust_policy_document()),
+                AssumeRolePolicyDocument=_compact(self.trust_policy(agent)),
                 PermissionsBoundary=self.config.boundary_arn,
                 Description=f"sfn-agents agent {agent} ({self.config.env}); managed by the regenerator",
                 Tags=[
@@ -73,6 +85,13 @@ class AgentRoles:
             if exc.code != "EntityAlreadyExists":
                 raise
         role = call(self.iam.get_role, RoleName=name)["Role"]
+        tags = {t.get("Key"): t.get("Value") for t in role.get("Tags") or []}
+        if (tags.get("sfa:agent"), tags.get("sfa:env")) != (agent, self.config.env):
+            raise RoleNameTakenError(
+                f"IAM role {role.get('RoleName', name)} exists but is not agent {agent!r}'s in "
+                f"{self.config.env} (tags sfa:agent={tags.get('sfa:agent')!r}, "
+                f"sfa:env={tags.get('sfa:env')!r}); role names are case-insensitive: rename the agent"
+            )
         if (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn") != self.config.boundary_arn:
             call(
                 self.iam.put_role_permissions_boundary,
@@ -117,8 +136,8 @@ class AgentRoles:
 
     def _managed_policy(self, agent: str, document: dict[str, Any]) -> str:
         text = _compact(document)
-        digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-        name = f"{self.role_name(agent)}-{digest}"
+        digest = hashlib.sha256(text.encode()).hexdigest()[:MANAGED_DIGEST_CHARS]
+        name = managed_policy_name(agent, self.config.env, digest)
         arn = f"arn:{self.config.partition}:iam::{self.config.account_id}:policy{MANAGED_POLICY_PATH}{name}"
         try:
             call(

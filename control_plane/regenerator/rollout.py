@@ -1,4 +1,4 @@
-"""The rollout executor: the safe order of design.md §1, every step skipped when already done.
+"""The rollout executor: the safe order of docs/design.md §1, every step skipped when already done.
 
 ``deploy``: (0) role (created with the boundary when missing) → (a) grant the union of the old and
 new resources → (b) publish the new definition as a version (``UpdateStateMachine publish=true``,
@@ -218,7 +218,11 @@ class Rollout:
                 if exc.code == "StateMachineAlreadyExists":
                     p.state_machine_arn = self.state_machine_arn(agent)
                     return None
-                if exc.code not in _PROPAGATION_CODES or attempt + 1 == self._propagation_attempts:
+                if exc.code not in _PROPAGATION_CODES:
+                    raise
+                if attempt + 1 == self._propagation_attempts:
+                    # indistinguishable from a role IAM has not propagated yet: let the stream retry
+                    exc.retryable = True
                     raise
                 self._sleep(min(2.0**attempt, 10.0))
         raise AssertionError("unreachable")

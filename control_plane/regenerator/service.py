@@ -5,6 +5,12 @@ one ``BatchGetItem`` on the selector index finds the agents a tool change may af
 them, and the registry reads of resolution are shared across the batch. Each agent is isolated: a
 failure is recorded on that agent (``status: failed``, ``last_error``; the alias stays on the last
 good version) and reported as an outcome, never raised, so the other agents of the batch proceed.
+
+Whether a failure is retried follows the error hierarchy's ``retryable`` flag (``errors.is_retryable``):
+throttling, 5xx, lost races and transport errors are (the handler reports the stream records, the
+event source mapping retries them); access denied, invalid requests and bugs are not — they are
+recorded on the agent (``last_error.retryable: false``) and published as ``AgentRegenerationFailed``
+with ``retryable: false``, and the next spec or tool change tries again.
 """
 
 from __future__ import annotations
@@ -21,11 +27,12 @@ from control_plane.agents.keys import tool_index_keys
 from control_plane.agents.records import AgentRecord
 from control_plane.agents.store import AgentRegistry, iso_now
 from control_plane.aws import client_or_default
-from control_plane.errors import AwsValidationError, ConditionFailedError, ControlPlaneError
+from control_plane.errors import ConditionFailedError, ControlPlaneError
 from control_plane.events.models import RegistryEventDetail
 from control_plane.events.publisher import EventBridgePublisher, Publisher
 from control_plane.regenerator.changes import AgentChange, ToolChange, affected_agents
 from control_plane.regenerator.config import RegeneratorConfig
+from control_plane.regenerator.errors import is_retryable
 from control_plane.regenerator.outcome import (
     AgentOutcome,
     deployment_values,
@@ -154,6 +161,11 @@ class Regenerator:
             rendered = render(spec, source.candidates(spec, fresh), self.config)
         except (AgentTemplateError, PolicyTooLargeError) as exc:
             return self._unrenderable(record, exc, triggers)
+        except Exception as exc:
+            if is_retryable(exc):
+                raise  # a registry read failed for now: the record is retried
+            self.log.exception("rendering %s failed", name)
+            return self._unrenderable(record, exc, triggers)
         decision = decide(record, rendered)
         if decision == "skip":
             return AgentOutcome(name, "skipped", version_arn=record.live_version_arn, triggers=triggers)
@@ -174,7 +186,7 @@ class Regenerator:
         try:
             self.rollout.deploy(record, rendered, p)
         except Exception as exc:
-            retryable = not isinstance(exc, AwsValidationError)
+            retryable = is_retryable(exc)
             now = self._clock()
             values = failure_values(p, exc, step=p.step, retryable=retryable, now=now, sha256=rendered.sha256)
             values["attempted_generation"] = record.generation
@@ -235,10 +247,14 @@ class Regenerator:
         try:
             self.rollout.teardown(record, p)
         except Exception as exc:
-            values = failure_values(p, exc, step=p.step, retryable=True, now=self._clock(), sha256=None)
+            retryable, now = is_retryable(exc), self._clock()
+            values = failure_values(p, exc, step=p.step, retryable=retryable, now=now, sha256=None)
             self.agents.commit(name, token=token, values={**values, "status": "deleting"})
+            if not retryable:  # not retried: say so (a retryable failure is retried by the stream)
+                self._publish(failed_event(record, exc, False, triggers, now))
+            error = f"{type(exc).__name__}: {exc}"
             return AgentOutcome(
-                name, "failed", step=p.step, error=f"{type(exc).__name__}: {exc}", retryable=True
+                name, "failed", step=p.step, error=error, retryable=retryable, triggers=triggers
             )
         try:
             self.agents.remove(name, token=token, generation=record.generation)

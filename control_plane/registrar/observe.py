@@ -37,6 +37,7 @@ __all__ = [
 ObservationKind = Literal["serving", "untagged", "absent", "rejected"]
 _MAX_REASONS = 50
 _MAX_MESSAGE = 500
+_MAX_PATH = 300
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,8 @@ def content_sha256(manifest: ToolManifest, code_sha256: str, config: str = "") -
 
 
 def interpret(snapshot: FunctionSnapshot, config: ControlPlaneConfig, observed_at: str) -> Observation:
-    """Judge a snapshot. Never raises for anything found in the tags."""
+    """Judge a snapshot. Never raises for anything found in the tags: whatever they hold yields a
+    verdict (content over a limit of tool_sdk.limits is rejected before any expensive work)."""
     base: dict[str, Any] = {"function_name": snapshot.function_name, "observed_at": observed_at}
     if not snapshot.exists:
         return Observation(kind="absent", **base)
@@ -202,12 +204,22 @@ def interpret(snapshot: FunctionSnapshot, config: ControlPlaneConfig, observed_a
         claimed_name=_short(tags.get(NAME_TAG), 128), claimed_version=_short(tags.get(VERSION_TAG), 128)
     )
     if not config.function_allowed(snapshot.function_name):
-        allowed = ", ".join(config.allowed_prefixes)
-        return _rejected(
-            base, [("function_not_allowed", "", f"function names must start with one of: {allowed}")]
-        )
+        message = config.out_of_scope_message(snapshot.function_name)
+        return _rejected(base, [("function_not_allowed", "", message)])
     try:
-        manifest = decode_manifest_tags(tags, portability=False)
+        return _judge(snapshot, base)
+    except (RecursionError, MemoryError) as exc:  # the limits make these unreachable; never a crash
+        message = f"the manifest could not be judged within the registrar's limits ({type(exc).__name__})"
+        return _rejected(base, [("invalid_manifest", "", message)])
+    except Exception as exc:  # pure code on content: a failure here would fail every retry alike
+        message = f"the manifest could not be judged: {type(exc).__name__}: {exc}"
+        return _rejected(base, [("invalid_manifest", "", message)])
+
+
+def _judge(snapshot: FunctionSnapshot, base: dict[str, Any]) -> Observation:
+    """Decode, validate (limits first: tool_sdk.limits), check portability and storability."""
+    try:
+        manifest = decode_manifest_tags(snapshot.tags, portability=False)
         manifest, report = _with_portability(manifest)
     except InvalidManifestInTagsError as exc:
         return _rejected(base, [("invalid_manifest", p.path, p.message) for p in exc.problems])
@@ -252,7 +264,9 @@ def _with_portability(manifest: ToolManifest) -> tuple[ToolManifest, Any]:
 
 
 def _rejected(base: dict[str, Any], reasons: list[tuple[str, str, str]]) -> Observation:
-    unique = dict.fromkeys((c, p, _short(m, _MAX_MESSAGE) or "") for c, p, m in reasons)
+    unique = dict.fromkeys(
+        (c, _short(p, _MAX_PATH) or "", _short(m, _MAX_MESSAGE) or "") for c, p, m in reasons
+    )
     items = [RejectionReason(code=c, path=p, message=m) for c, p, m in unique]  # type: ignore[arg-type]
     if len(items) > _MAX_REASONS:
         extra = len(items) - _MAX_REASONS + 1

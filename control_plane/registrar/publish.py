@@ -1,4 +1,4 @@
-"""Publishing the Lambda version an accepted ``name@version`` runs (design.md §4).
+"""Publishing the Lambda version an accepted ``name@version`` runs (docs/design.md §4).
 
 Agents invoke the qualified ARN recorded in the registry, never ``$LATEST``: the registrar publishes
 exactly the code and configuration it validated. ``PublishVersion`` carries the ``CodeSha256`` (and,

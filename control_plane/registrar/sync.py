@@ -72,7 +72,7 @@ def register_gateway_schema_checkers() -> bool:
 
     Entry points (``sfn_agents.schema_checkers``) need installed package metadata, which a Lambda
     bundle of source folders may lack; registering explicitly makes the registrar reject tools no
-    provider accepts in every packaging (design.md §10 allows this one import of llm_gateway).
+    provider accepts in every packaging (docs/design.md §10 allows this one import of llm_gateway).
     """
     try:
         from llm_gateway.schemas import register_checkers

@@ -2,8 +2,10 @@
 
 JSON numbers become DynamoDB numbers: floats go through ``Decimal(repr(x))`` on the way in, and come
 back as ``int`` when integral, else ``float`` (DynamoDB normalizes ``1.0`` to ``1``; JSON Schema
-treats them alike). :func:`storability_problems` reports what DynamoDB would refuse *before* a write,
-so an unstorable manifest is rejected with a reason instead of failing the write.
+treats them alike). :func:`storability_problems` reports what DynamoDB would refuse *before* a write
+(numbers out of range or precision, values nested deeper than DynamoDB's 32 levels), so an
+unstorable manifest is rejected with a reason instead of failing every retry of the write (moto
+enforces neither). The walks over values are iterative: no content can make them recurse.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from tool_sdk.errors import Problem
 
 __all__ = [
     "MAX_ITEM_BYTES",
+    "MAX_NESTING_LEVELS",
     "from_attribute_map",
     "item_size",
     "storability_problems",
@@ -27,6 +30,10 @@ __all__ = [
 
 # DynamoDB's item limit is 400 KB; the latest pointer mirrors a version item, so keep headroom.
 MAX_ITEM_BYTES = 350 * 1024
+# DynamoDB nests attribute values at most 32 levels deep, a top-level attribute being level 1: a
+# map or list attribute may wrap at most 31 levels of maps/lists (tool_sdk.limits.MAX_SCHEMA_DEPTH
+# keeps manifests well inside).
+MAX_NESTING_LEVELS = 32
 _MAX_DIGITS = 38
 _MAX_MAGNITUDE = Decimal("9.9999999999999999999999999999999999999E+125")
 _MIN_MAGNITUDE = Decimal("1E-130")
@@ -74,48 +81,76 @@ def from_attribute_map(attributes: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def storability_problems(value: Any, path: str = "") -> list[Problem]:
-    """Why DynamoDB could not store ``value`` (numbers out of range or precision), by field path."""
+    """Why DynamoDB could not store ``value`` (numbers out of range or precision, nesting), by path.
+
+    ``value`` is an item (or a part of one): its top-level entries are attributes, at level 1."""
     problems: list[Problem] = []
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            problems += storability_problems(sub, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, sub in enumerate(value):
-            problems += storability_problems(sub, f"{path}.{index}" if path else str(index))
-    elif isinstance(value, float | int) and not isinstance(value, bool):
-        if isinstance(value, float) and not math.isfinite(value):
-            return [Problem(path, f"{value!r} is not a finite number")]
-        try:
-            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-            # significant digits, without normalize() (which rounds to the context's 28 digits)
-            digits = len("".join(map(str, number.as_tuple().digits)).strip("0") or "0")
-        except InvalidOperation:
-            return [Problem(path, f"{value!r} is not a storable number")]
-        magnitude = abs(number)
-        if digits > _MAX_DIGITS:
-            problems.append(Problem(path, f"{value!r} has more than {_MAX_DIGITS} significant digits"))
-        elif magnitude and not (_MIN_MAGNITUDE <= magnitude <= _MAX_MAGNITUDE):
-            problems.append(Problem(path, f"{value!r} is outside DynamoDB's number range (1E-130..1E+126)"))
+    too_deep: tuple[str, int] | None = None
+    stack: list[tuple[Any, str, int]] = [(value, path, 0)]
+    while stack:
+        node, where, level = stack.pop()
+        if isinstance(node, dict | list):
+            if level > MAX_NESTING_LEVELS - 1 and (too_deep is None or level > too_deep[1]):
+                too_deep = (where, level)
+            entries = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, sub in reversed(list(entries)):
+                stack.append((sub, f"{where}.{key}" if where else str(key), level + 1))
+        elif isinstance(node, float | int) and not isinstance(node, bool):
+            problem = _number_problem(node)
+            if problem:
+                problems.append(Problem(where, problem))
+    if too_deep is not None:
+        where, level = too_deep
+        problems.append(
+            Problem(
+                where.split(".")[0],
+                f"nests {level + 1} levels deep as a DynamoDB attribute; DynamoDB's limit is "
+                f"{MAX_NESTING_LEVELS}",
+            )
+        )
     return problems
+
+
+def _number_problem(value: float | int) -> str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value!r} is not a finite number"
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        # significant digits, without normalize() (which rounds to the context's 28 digits)
+        digits = len("".join(map(str, number.as_tuple().digits)).strip("0") or "0")
+    except (InvalidOperation, ValueError):
+        return f"{value!r} is not a storable number"
+    magnitude = abs(number)
+    if digits > _MAX_DIGITS:
+        return f"{value!r} has more than {_MAX_DIGITS} significant digits"
+    if magnitude and not (_MIN_MAGNITUDE <= magnitude <= _MAX_MAGNITUDE):
+        return f"{value!r} is outside DynamoDB's number range (1E-130..1E+126)"
+    return None
 
 
 def item_size(attributes: dict[str, dict[str, Any]]) -> int:
     """An upper estimate of a DynamoDB item's size in bytes (names + values, UTF-8)."""
-    return sum(len(k.encode()) + _value_size(v) for k, v in attributes.items())
-
-
-def _value_size(av: dict[str, Any]) -> int:
-    ((kind, value),) = av.items()
-    if kind == "S":
-        return len(value.encode())
-    if kind == "N":
-        return len(value) // 2 + 2
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind == "M":
-        return 3 + sum(len(k.encode()) + 1 + _value_size(v) for k, v in value.items())
-    if kind == "L":
-        return 3 + sum(1 + _value_size(v) for v in value)
-    if kind == "B":
-        return len(value)
-    return sum(len(str(x)) for x in value) + 3
+    total = 0
+    stack: list[dict[str, Any]] = []
+    for name, av in attributes.items():
+        total += len(name.encode())
+        stack.append(av)
+    while stack:
+        ((kind, value),) = stack.pop().items()
+        if kind == "S":
+            total += len(value.encode())
+        elif kind == "N":
+            total += len(value) // 2 + 2
+        elif kind in ("BOOL", "NULL"):
+            total += 1
+        elif kind == "M":
+            total += 3 + sum(len(k.encode()) + 1 for k in value)
+            stack.extend(value.values())
+        elif kind == "L":
+            total += 3 + len(value)
+            stack.extend(value)
+        elif kind == "B":
+            total += len(value)
+        else:
+            total += sum(len(str(x)) for x in value) + 3
+    return total

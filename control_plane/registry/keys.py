@@ -1,4 +1,4 @@
-"""Key layout of ``ToolRegistry-{env}`` (design.md §4): item kinds, sort keys, index attributes.
+"""Key layout of ``ToolRegistry-{env}`` (docs/design.md §4): item kinds, sort keys, index attributes.
 
 One table, PK ``tool_name`` / SK ``version``, five item kinds:
 

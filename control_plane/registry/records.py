@@ -80,7 +80,7 @@ class HistoryEntry(BaseModel):
 
 
 class ToolRecord(BaseModel):
-    """One tool version: the manifest fields plus what the registrar derived (design.md §4).
+    """One tool version: the manifest fields plus what the registrar derived (docs/design.md §4).
 
     ``status`` is the effective status; ``requested_status`` the one the manifest asks for.
     """

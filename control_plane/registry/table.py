@@ -65,7 +65,7 @@ TOOL_REGISTRY_GSIS: tuple[dict[str, Any], ...] = (
     },
 )
 
-# AgentRegistry-{env}: PK agent_name (design.md §4). The agents issue owns its contents. The planned
+# AgentRegistry-{env}: PK agent_name (docs/design.md §4). The agents issue owns its contents. The planned
 # tool → agents index goes here: an agent references many tools and a list attribute cannot be an
 # index key, so it needs one small edge item (or attribute) per (tool, agent) pair with an index on it.
 AGENT_REGISTRY_GSIS: tuple[dict[str, Any], ...] = ()

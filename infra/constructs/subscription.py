@@ -1,7 +1,7 @@
 """``RegistrySubscription``: route chosen registry change events to your targets.
 
 A rule on ``sfa-registry-{env}`` matching source ``sfn-agents.registry`` and the chosen detail
-types (design.md §5), optionally narrowed by a ``detail`` pattern (e.g. one tool's events).
+types (docs/design.md §5), optionally narrowed by a ``detail`` pattern (e.g. one tool's events).
 """
 
 from __future__ import annotations

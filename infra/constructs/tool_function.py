@@ -1,5 +1,5 @@
 """``ToolFunction``: a Lambda function that is a tool — its manifest validated at synth time and
-applied as the ``agent-tool:*`` tags the registrar reads (design.md §3).
+applied as the ``agent-tool:*`` tags the registrar reads (docs/design.md §3).
 
 Deploying it is all it takes to publish the tool: CloudFormation's CreateFunction/TagResource
 calls reach the registrar through CloudTrail and EventBridge.
@@ -20,7 +20,7 @@ from constructs import Construct
 
 from infra.arns import secret_arn
 from infra.contracts import check_env, names
-from infra.lambdas import XRAY_REASON, log_statement
+from infra.lambdas import XRAY_REASON, lambda_principal, log_statement
 from infra.nag import acknowledge, nag_resource
 from tool_sdk import ToolManifest, encode_manifest_tags, load_manifest
 
@@ -101,7 +101,7 @@ class ToolFunction(Construct):
         self.role = iam.Role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),  # type: ignore[arg-type]
+            assumed_by=lambda_principal(self),  # type: ignore[arg-type]
             description=f"Execution role of the tool {self.tool_name} ({self.function_name}).",
         )
         self.role.add_to_policy(log_statement(self.log_group))

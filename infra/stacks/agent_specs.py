@@ -22,7 +22,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from infra.contracts import AGENT_SPEC_HANDLER, agent_spec_function_name
-from infra.lambdas import log_statement, platform_function
+from infra.lambdas import lambda_principal, log_statement, platform_function
 from infra.monitoring import function_alarms
 from infra.nag import acknowledge, nag_resource
 from infra.stacks import control_iam as cp_iam
@@ -93,7 +93,7 @@ class AgentSpecProvider(Construct):
         framework_role = iam.Role(
             self,
             "FrameworkRole",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),  # type: ignore[arg-type]
+            assumed_by=lambda_principal(self),  # type: ignore[arg-type]
             description=f"Custom-resource framework {name}: invokes the agent-spec handler, logs.",
         )
         framework_role.add_to_policy(log_statement(framework_logs))

@@ -33,7 +33,7 @@ from infra.contracts import (
 )
 from infra.destinations import SendOnlyQueueDestination, SendOnlyStreamDlq
 from infra.lambdas import platform_function
-from infra.monitoring import dead_letter_queue, function_alarms, queue_alarm
+from infra.monitoring import dead_letter_queue, function_alarms, iterator_age_alarm, queue_alarm, work_queue
 from infra.nag import acknowledge, nag_resource
 from infra.packaging.bundle import bundle_code
 from infra.packaging.spec import CONTROL_PLANE_BUNDLE
@@ -87,24 +87,17 @@ class ControlPlaneFunctions(Construct):
         }
         tool_indexes = index_names(tool_registry_table_spec(env))
         agent_indexes = index_names(agent_registry_table_spec(env))
-        read_functions = cp_iam.read_functions_statement(stack, props.allowed_function_prefixes)
-        publish_versions = cp_iam.publish_versions_statement(stack, props.allowed_function_prefixes)
+        # Reads: any function (to report out-of-scope claims); publishing: the registrar's scope only.
+        read_functions = cp_iam.read_functions_statement(stack)
+        publish_versions = cp_iam.publish_versions_statement(stack, env, props.allowed_function_prefixes)
         publish = cp_iam.publish_statement(bus.event_bus_arn)
         # Held releases are looked at again after the grace window: a delayed message on this queue,
         # which feeds the registrar (control_plane.registrar.recheck).
-        recheck_dlq = dead_letter_queue(
-            self, "RegistrarRecheckDlq", f"{names.registrar_function_name(env)}-recheck-dlq"
-        )
-        self.recheck_queue = sqs.Queue(
-            self,
-            "RegistrarRecheck",
-            queue_name=f"{names.registrar_function_name(env)}-recheck",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
+        self.recheck_queue, recheck_dlq = work_queue(
+            self, "RegistrarRecheck", f"{names.registrar_function_name(env)}-recheck",
             visibility_timeout=cdk.Duration.seconds(360),  # 6x the registrar's timeout
             retention_period=cdk.Duration.days(1),
-            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=recheck_dlq),
-        )
+        )  # fmt: skip
         sync_env[CONTROL_PLANE_ENV.RECHECK_QUEUE_URL] = self.recheck_queue.queue_url
         sync_env[CONTROL_PLANE_ENV.RELEASE_GRACE_SECONDS] = str(props.release_grace_seconds)
         send_recheck = iam.PolicyStatement(
@@ -159,12 +152,13 @@ class ControlPlaneFunctions(Construct):
             star_reasons=[cp_iam.TAGGING_REASON],
             retry_attempts=0,  # the next scheduled pass is the retry; a failed pass goes to the DLQ
         )  # fmt: skip
+        function_resources = [*read_functions.resources, *publish_versions.resources]
         for key in ("registrar", "reconciler"):
             acknowledge(
                 self.roles[key],
                 "IAM5",
                 cp_iam.ANY_FUNCTION_REASON,
-                findings=[nag_resource(self, r) for r in read_functions.resources],
+                findings=sorted({nag_resource(self, r) for r in function_resources}),
             )
         self.reconcile_rule = events.Rule(
             self,
@@ -236,19 +230,9 @@ class ControlPlaneFunctions(Construct):
                     on_failure=stream_dlq,
                 )
             )
-        self.alarms["regenerator"].append(
-            cloudwatch.Alarm(
-                self,
-                "RegeneratorIteratorAge",
-                alarm_description="The regenerator lags behind the registry streams by over 5 minutes.",
-                metric=self.regenerator.metric(
-                    "IteratorAge", period=cdk.Duration.minutes(5), statistic="Maximum"
-                ),
-                threshold=300_000,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            )
-        )
+        lag = "The regenerator lags behind the registry streams by over 5 minutes."
+        lag_alarm = iterator_age_alarm(self, "RegeneratorIteratorAge", self.regenerator, lag)
+        self.alarms["regenerator"].append(lag_alarm)
 
         # -- agent specs: the custom-resource provider behind the Agent construct ----------------
         self.agent_specs = AgentSpecProvider(

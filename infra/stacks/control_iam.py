@@ -1,9 +1,11 @@
 """What each control-plane function calls, as IAM statements (read from the handlers' code paths).
 
 =============  ===========================================================================
-registrar      lambda:GetFunction, ListTags, ListVersionsByFunction, PublishVersion (the candidate
-               function); ToolRegistry GetItem, Query, BatchGetItem, TransactWriteItems of
-               Put/Delete; events:PutEvents; sqs:SendMessage (its re-check queue)
+registrar      lambda:GetFunction, ListTags, ListVersionsByFunction (any function: reads, to judge
+               every tagged function and report claims outside its scope), PublishVersion (only
+               functions in its scope: ``tool-*-{env}`` by default); ToolRegistry GetItem, Query,
+               BatchGetItem, TransactWriteItems of Put/Delete; events:PutEvents; sqs:SendMessage
+               (its re-check queue)
 reconciler     the registrar's calls (it runs ``Registrar.sync``) + tag:GetResources
 regenerator    ToolRegistry reads; AgentRegistry GetItem/BatchGetItem/UpdateItem and the
                teardown's transactional Delete; agent state machines, roles and grant policies
@@ -24,7 +26,9 @@ import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 
+from control_plane.config import ANY_FUNCTION
 from infra.arns import function_arn
+from infra.contracts import names
 
 __all__ = [
     "AGENT_RESOURCES_REASON",
@@ -37,6 +41,7 @@ __all__ = [
     "publish_statement",
     "publish_versions_statement",
     "read_functions_statement",
+    "registrar_scope_patterns",
     "table_statements",
     "tagging_statement",
 ]
@@ -53,8 +58,10 @@ AGENT_SPEC_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:UpdateItem")
 
 TAGGING_REASON = "tag:GetResources (Resource Groups Tagging API) has no resource-level permissions."
 ANY_FUNCTION_REASON = (
-    "Any tagged Lambda function may register as a tool (design.md §1), so the registrar and the "
-    "reconciler read functions (GetFunction, ListTags: read-only) by name pattern; narrow it with "
+    "The registrar and the reconciler read any function of the account (GetFunction, ListTags, "
+    "ListVersionsByFunction: read-only) so that a tagged function outside their scope is reported "
+    "(ToolRejected function_not_allowed) instead of failing the event; they publish versions "
+    "(the only write) of the functions in their scope only: tool-*-{env} by default, else "
     "allowed_function_prefixes."
 )
 AGENT_RESOURCES_REASON = (
@@ -80,22 +87,35 @@ def table_statements(
     return statements
 
 
-def read_functions_statement(stack: cdk.Stack, prefixes: Sequence[str]) -> iam.PolicyStatement:
-    """GetFunction/ListTags on functions named with one of ``prefixes`` (none given: every function)."""
+def read_functions_statement(stack: cdk.Stack) -> iam.PolicyStatement:
+    """GetFunction/ListTags/ListVersionsByFunction on every function of the account (reads: what a
+    function is, whether it is in scope, whether its registered versions still exist)."""
     return iam.PolicyStatement(
         sid="ReadCandidateFunctions",
-        actions=["lambda:GetFunction", "lambda:ListTags"],
-        resources=[function_arn(stack, f"{p}*") for p in (list(prefixes) or [""])],
+        actions=["lambda:GetFunction", "lambda:ListTags", "lambda:ListVersionsByFunction"],
+        resources=[function_arn(stack, "*")],
     )
 
 
-def publish_versions_statement(stack: cdk.Stack, prefixes: Sequence[str]) -> iam.PolicyStatement:
-    """Publishing the Lambda version a registered tool runs, and listing versions to check that the
-    registered ones still exist (a recreated function reuses version numbers)."""
+def registrar_scope_patterns(env: str, prefixes: Sequence[str]) -> list[str]:
+    """Function-name patterns of the registrar's scope (``ControlPlaneConfig.function_allowed``):
+    ``tool-*-{env}`` by default, ``{prefix}*`` for each allowed prefix, ``*`` for ``("*",)``."""
+    prefixes = tuple(prefixes)
+    if ANY_FUNCTION in prefixes:
+        if len(prefixes) > 1:
+            raise ValueError("allowed_function_prefixes: '*' (any function) cannot be combined with prefixes")
+        return ["*"]
+    if prefixes:
+        return [f"{p}*" for p in prefixes]
+    return [names.tool_function_pattern(env)]
+
+
+def publish_versions_statement(stack: cdk.Stack, env: str, prefixes: Sequence[str]) -> iam.PolicyStatement:
+    """Publishing the Lambda version a registered tool runs: functions in the registrar's scope only."""
     return iam.PolicyStatement(
         sid="PublishToolVersions",
-        actions=["lambda:ListVersionsByFunction", "lambda:PublishVersion"],
-        resources=[function_arn(stack, f"{p}*") for p in (list(prefixes) or [""])],
+        actions=["lambda:PublishVersion"],
+        resources=[function_arn(stack, p) for p in registrar_scope_patterns(env, prefixes)],
     )
 
 

@@ -152,20 +152,32 @@ class SharedLlmStack(cdk.Stack):
                 resources=[props.llm_secret.secret_arn],
             )
         )
+        machines, versions, executions = agent_execution_arns(self, env)
         self.role.add_to_policy(
             iam.PolicyStatement(
-                # The history budget's "continue" op reads which agent version a run is on.
+                # Platform ops trust the calling execution as Step Functions describes it
+                # (llm_gateway.callers): which agent version a run is on, and that it is running.
                 sid="DescribeAgentExecutions",
                 actions=["states:DescribeExecution"],
-                resources=[agent_execution_arns(self, env)[-1]],
+                resources=[executions],
+            )
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                # The tool invoker reads the tool set of the definition the caller runs: the version
+                # (agents run on their live alias), or the machine for a run started unqualified.
+                sid="DescribeAgentDefinitions",
+                actions=["states:DescribeStateMachine"],
+                resources=[machines, versions],
             )
         )
         acknowledge(
             self.role,
             "IAM5",
-            "Executions of agent-*-{env}: agents are created at run time by the control plane; the "
-            "gateway only reads them (DescribeExecution) to continue a conversation.",
-            findings=[nag_resource(self, agent_execution_arns(self, env)[-1])],
+            "Agent state machines agent-*-{env}, their versions and executions: agents are created at "
+            "run time by the control plane; the gateway only reads them (DescribeExecution, "
+            "DescribeStateMachine) to authorize a tool call or continue a conversation.",
+            findings=[nag_resource(self, arn) for arn in (machines, versions, executions)],
         )
         if props.content_bucket:
             self._content_grants(env, props.extra_tool_function_arns)

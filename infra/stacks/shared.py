@@ -42,15 +42,19 @@ class SharedInfraProps:
     """Settings of the shared stack. Every field has a default; ``env`` names the environment."""
 
     env: str = "dev"
-    """Deployment environment (``^[a-z0-9][a-z0-9-]{0,30}$``); part of every resource name."""
+    """Deployment environment (``^[a-z0-9]{1,31}$``: no ``-``); the suffix of every resource name,
+    so names and IAM patterns (``agent-*-{env}``) never reach another environment's resources."""
     create_trail: bool = False
     """Create a single-region CloudTrail trail (write-only management events). Off: most accounts
     already have one (an organisation trail), and the registrar's events need just one."""
     trail_retention: cdk.Duration = _DAYS_90
     """How long trail log files are kept (when ``create_trail``)."""
     allowed_function_prefixes: Sequence[str] = ()
-    """Function-name prefixes allowed to register tools (empty: any function). Also narrows the
-    registrar's and reconciler's ``lambda:GetFunction``/``ListTags`` to those prefixes."""
+    """The registrar's scope (``SFA_REGISTRAR_ALLOWED_PREFIXES``): empty (default) registers this
+    environment's tool functions only, ``tool-<id>-{env}``; else function-name prefixes (include the
+    environment, e.g. ``("team-a-prod-",)``: a prefix is not scoped to it), or ``("*",)`` to register
+    any function of the account (an explicit opt-in). ``lambda:PublishVersion`` is granted on the
+    scope only; functions outside it are read and reported (``ToolRejected`` ``function_not_allowed``)."""
     release_grace_seconds: int = 120
     """How long a release in progress may take (code without a version bump, tags without code,
     torn tags) before the registrar decides; ≤ 900 (SQS delay). docs/registry.md, "Releases"."""

@@ -23,6 +23,7 @@ from llm_gateway.providers.base import (
     ProviderCall,
     header_retry_after,
     map_http_status,
+    unexpected_error,
 )
 from llm_gateway.secrets import redact
 
@@ -113,7 +114,7 @@ def from_messages_wire(message: Any, *, provider: str, model: str) -> GatewayRes
 
 
 def _map_error(exc: Exception, sdk: Any) -> GatewayError:
-    """The one seam where ``anthropic`` SDK errors become gateway errors."""
+    """The one seam where whatever the ``anthropic`` SDK call raises becomes a gateway error."""
     if isinstance(exc, sdk.APITimeoutError):
         return ProviderTimeout("request timed out")
     if isinstance(exc, sdk.APIStatusError):
@@ -128,7 +129,9 @@ def _map_error(exc: Exception, sdk: Any) -> GatewayError:
             retry_after=header_retry_after(exc.response.headers),
             context_markers=_CONTEXT_MARKERS,
         )
-    return ProviderUnavailable(f"{type(exc).__name__}: {redact(str(exc))}")
+    if isinstance(exc, sdk.AnthropicError):  # connection errors and the like
+        return ProviderUnavailable(f"{type(exc).__name__}: {redact(str(exc))}")
+    return unexpected_error(exc)
 
 
 class AnthropicProvider(Provider):
@@ -156,10 +159,9 @@ class AnthropicProvider(Provider):
     def complete(self, call: ProviderCall) -> GatewayResponse:
         import anthropic
 
-        client = self._client(call)
         kwargs = to_messages_wire(call)
         try:
-            message = client.messages.create(**kwargs)
-        except anthropic.AnthropicError as exc:
+            message = self._client(call).messages.create(**kwargs)
+        except Exception as exc:
             raise _map_error(exc, anthropic) from None
         return from_messages_wire(message, provider=self.name, model=call.model)

@@ -19,6 +19,7 @@ from llm_gateway.errors import (
     ContextWindowExceeded,
     GatewayError,
     InvalidRequest,
+    ProviderIncompatible,
     ProviderTimeout,
     ProviderUnavailable,
     RateLimited,
@@ -33,6 +34,7 @@ __all__ = [
     "header_retry_after",
     "map_http_status",
     "tool_result_text",
+    "unexpected_error",
 ]
 
 
@@ -132,3 +134,21 @@ def map_http_status(
     if status >= 500:
         return ProviderUnavailable(message, retry_after=retry_after, **kwargs)
     return InvalidRequest(message, **kwargs)
+
+
+def unexpected_error(exc: BaseException) -> GatewayError:
+    """The gateway error for an exception of a provider call that is not one of its SDK's API
+    errors (used inside each provider's ``_map_error`` seam, and by the gateway for providers that
+    let one through): a timeout or an OS-level connection failure is retryable; anything else —
+    a ``TypeError`` because the installed SDK no longer accepts a parameter, an ``AttributeError``
+    from a changed reply object — fails the same way again: ``ProviderIncompatible``."""
+    from llm_gateway.secrets import redact
+
+    if isinstance(exc, GatewayError):
+        return exc
+    message = f"{type(exc).__name__}: {redact(str(exc))}"
+    if isinstance(exc, TimeoutError):
+        return ProviderTimeout(message)
+    if isinstance(exc, OSError):
+        return ProviderUnavailable(message)
+    return ProviderIncompatible(message)

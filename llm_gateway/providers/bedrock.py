@@ -3,11 +3,13 @@
 The client is injected (``BedrockProvider(client=…)``) or created lazily with retries disabled (the
 gateway retries), the gateway timeout as read timeout, and ``SFA_BEDROCK_ENDPOINT_URL`` /
 ``SFA_BEDROCK_REGION`` as endpoint and region. ``toolResult.status`` is only understood by Anthropic
-models on Bedrock: for other models a failed result is sent as text prefixed ``ERROR: ``.
+models on Bedrock: for other models a failed result is sent as text prefixed ``ERROR: ``. Converse
+requires alternating roles: consecutive messages of one role are merged into one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from llm_gateway.errors import (
@@ -15,12 +17,20 @@ from llm_gateway.errors import (
     ContextWindowExceeded,
     GatewayError,
     InvalidRequest,
+    ProviderIncompatible,
     ProviderTimeout,
     ProviderUnavailable,
     RateLimited,
 )
 from llm_gateway.models import GatewayResponse, Message, StopReason, TextBlock, ToolUseBlock
-from llm_gateway.providers.base import ClientCache, Provider, ProviderCall, map_http_status, tool_result_text
+from llm_gateway.providers.base import (
+    ClientCache,
+    Provider,
+    ProviderCall,
+    map_http_status,
+    tool_result_text,
+    unexpected_error,
+)
 from llm_gateway.secrets import redact
 
 __all__ = ["BedrockProvider", "to_converse_wire"]
@@ -72,17 +82,28 @@ def _message(message: Message, *, status_field: bool) -> dict[str, Any]:
     return {"role": message.role, "content": content}
 
 
+def _merge_roles(messages: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Converse rejects empty content and two consecutive messages of one role (the canonical
+    format allows both, e.g. tool results followed by a user text, or a turn left empty once its
+    blocks are dropped): empty messages are dropped, consecutive same-role ones merged in order."""
+    merged: list[dict[str, Any]] = []
+    for message in messages:
+        if not message["content"]:
+            continue
+        if merged and merged[-1]["role"] == message["role"]:
+            merged[-1] = {**merged[-1], "content": [*merged[-1]["content"], *message["content"]]}
+        else:
+            merged.append(message)
+    return merged
+
+
 def to_converse_wire(call: ProviderCall) -> dict[str, Any]:
     """The ``converse`` keyword arguments for ``call``."""
     request = call.request
     status_field = "anthropic" in call.model
     kwargs: dict[str, Any] = {
         "modelId": call.model,
-        "messages": [
-            wire
-            for wire in (_message(m, status_field=status_field) for m in request.messages)
-            if wire["content"]  # Converse rejects empty content
-        ],
+        "messages": _merge_roles(_message(m, status_field=status_field) for m in request.messages),
         "inferenceConfig": {"maxTokens": request.max_tokens},
     }
     if request.temperature is not None:
@@ -122,7 +143,7 @@ def from_converse_wire(reply: dict[str, Any], *, provider: str, model: str) -> G
 
 
 def _map_error(exc: Exception, botocore_exceptions: Any) -> GatewayError:
-    """The one seam where botocore errors become gateway errors."""
+    """The one seam where whatever the ``converse`` call raises becomes a gateway error."""
     bex = botocore_exceptions
     if isinstance(exc, bex.ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
@@ -138,7 +159,11 @@ def _map_error(exc: Exception, botocore_exceptions: Any) -> GatewayError:
         return ProviderTimeout("request timed out")
     if isinstance(exc, bex.NoCredentialsError):
         return AuthenticationFailed("no AWS credentials for bedrock-runtime (the function's IAM role)")
-    return ProviderUnavailable(f"{type(exc).__name__}: {redact(str(exc))}")
+    if isinstance(exc, bex.ParamValidationError):  # botocore's own check of the call: deterministic
+        return ProviderIncompatible(f"{type(exc).__name__}: {redact(str(exc))}")
+    if isinstance(exc, bex.BotoCoreError):  # connection errors and the like
+        return ProviderUnavailable(f"{type(exc).__name__}: {redact(str(exc))}")
+    return unexpected_error(exc)
 
 
 class BedrockProvider(Provider):
@@ -174,10 +199,9 @@ class BedrockProvider(Provider):
     def complete(self, call: ProviderCall) -> GatewayResponse:
         from botocore import exceptions as botocore_exceptions
 
-        client = self._client(call)
         kwargs = to_converse_wire(call)
         try:
-            reply = client.converse(**kwargs)
-        except (botocore_exceptions.BotoCoreError, botocore_exceptions.ClientError) as exc:
+            reply = self._client(call).converse(**kwargs)
+        except Exception as exc:
             raise _map_error(exc, botocore_exceptions) from None
         return from_converse_wire(reply, provider=self.name, model=call.model)

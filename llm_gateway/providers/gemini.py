@@ -33,6 +33,7 @@ from llm_gateway.providers.base import (
     dumps,
     header_retry_after,
     map_http_status,
+    unexpected_error,
 )
 from llm_gateway.providers.base import tool_result_text as _result_text
 from llm_gateway.secrets import redact
@@ -183,7 +184,8 @@ def _retry_delay(details: Any) -> float | None:
 
 
 def _map_error(exc: Exception, errors: Any, httpx: Any) -> GatewayError:
-    """The one seam where ``google-genai`` (and its HTTP client's) errors become gateway errors."""
+    """The one seam where whatever the ``google-genai`` call (and its HTTP client) raises becomes a
+    gateway error."""
     if isinstance(exc, httpx.TimeoutException):
         return ProviderTimeout("request timed out")
     if isinstance(exc, errors.APIError):
@@ -193,7 +195,9 @@ def _map_error(exc: Exception, errors: Any, httpx: Any) -> GatewayError:
             return AuthenticationFailed(message, status_code=400)
         retry_after = _retry_delay(exc.details) or header_retry_after(getattr(exc.response, "headers", None))
         return map_http_status(exc.code, message, retry_after=retry_after, context_markers=_CONTEXT_MARKERS)
-    return ProviderUnavailable(f"{type(exc).__name__}: {redact(str(exc))}")
+    if isinstance(exc, httpx.HTTPError):  # connection errors and the like
+        return ProviderUnavailable(f"{type(exc).__name__}: {redact(str(exc))}")
+    return unexpected_error(exc)
 
 
 def _http_client_module() -> Any:
@@ -235,11 +239,10 @@ class GeminiProvider(Provider):
         from google.genai import errors
 
         httpx = _http_client_module()
-        client = self._client(call)
         kwargs = to_gemini_wire(call)
         try:
-            reply = client.models.generate_content(**kwargs)
-        except (errors.APIError, httpx.HTTPError) as exc:
+            reply = self._client(call).models.generate_content(**kwargs)
+        except Exception as exc:
             raise _map_error(exc, errors, httpx) from None
         position = len(call.request.messages)
         return from_gemini_wire(reply, provider=self.name, model=call.model, position=position)

@@ -26,6 +26,7 @@ from llm_gateway.providers.base import (
     header_retry_after,
     map_http_status,
     tool_result_text,
+    unexpected_error,
 )
 from llm_gateway.secrets import redact
 
@@ -125,7 +126,7 @@ def from_chat_wire(completion: Any, *, provider: str, model: str) -> GatewayResp
 
 
 def _map_error(exc: Exception, sdk: Any) -> GatewayError:
-    """The one seam where ``openai`` SDK errors become gateway errors."""
+    """The one seam where whatever the ``openai`` SDK call raises becomes a gateway error."""
     if isinstance(exc, sdk.APITimeoutError):
         return ProviderTimeout("request timed out")
     if isinstance(exc, sdk.APIStatusError):
@@ -140,7 +141,9 @@ def _map_error(exc: Exception, sdk: Any) -> GatewayError:
             retry_after=header_retry_after(exc.response.headers),
             context_markers=_CONTEXT_MARKERS,
         )
-    return ProviderUnavailable(f"{type(exc).__name__}: {redact(str(exc))}")
+    if isinstance(exc, sdk.OpenAIError):  # connection errors and the like
+        return ProviderUnavailable(f"{type(exc).__name__}: {redact(str(exc))}")
+    return unexpected_error(exc)
 
 
 class OpenAIProvider(Provider):
@@ -171,10 +174,9 @@ class OpenAIProvider(Provider):
     def complete(self, call: ProviderCall) -> GatewayResponse:
         import openai
 
-        client = self._client(call)
         kwargs = to_chat_wire(call, self.tokens_param)
         try:
-            completion = client.chat.completions.create(**kwargs)
-        except openai.OpenAIError as exc:
+            completion = self._client(call).chat.completions.create(**kwargs)
+        except Exception as exc:
             raise _map_error(exc, openai) from None
         return from_chat_wire(completion, provider=self.name, model=call.model)

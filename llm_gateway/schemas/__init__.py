@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from llm_gateway.schemas.walk import SchemaRejected
+from tool_sdk.bounds import ContentCache, content_key
+from tool_sdk.limits import SCHEMA_CACHE_ENTRIES
 from tool_sdk.portability import SchemaChecker, SchemaVerdict, register_schema_checker
 
 __all__ = [
+    "DESCRIPTION_LIMITS",
     "DIALECTS",
     "SchemaRejected",
     "Translation",
+    "check_description",
     "check_schema",
     "register_checkers",
     "schema_checkers",
@@ -28,6 +31,9 @@ __all__ = [
 ]
 
 DIALECTS = ("anthropic", "bedrock", "gemini", "openai")
+# Providers' documented limits on a tool's description (characters); the others document none.
+# OpenAI: "Invalid 'tools[i].function.description': string too long ... maximum length 1024".
+DESCRIPTION_LIMITS: dict[str, int] = {"openai": 1024}
 
 
 @dataclass(frozen=True)
@@ -45,15 +51,23 @@ def translate_schema(dialect: str, schema: dict[str, Any]) -> Translation:
     if not isinstance(schema, dict):
         raise SchemaRejected("the schema must be a JSON object")
     try:
-        key = json.dumps(schema, sort_keys=True, separators=(",", ":"))
-    except (TypeError, ValueError) as exc:
-        raise SchemaRejected(f"the schema is not JSON data: {exc}") from None
-    return _translate_cached(dialect, key)
+        text = json.dumps(schema, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise SchemaRejected(f"the schema is not JSON data: {str(exc)[:200]}") from None
+    key = content_key(dialect, text)
+    cached = _translations.get(key)
+    if cached is None:  # translate a private copy: the cached result shares nothing with the caller
+        cached = _translate(dialect, json.loads(text))
+        _translations.put(key, cached)
+    return cached
 
 
-@lru_cache(maxsize=1024)
-def _translate_cached(dialect: str, key: str) -> Translation:
-    schema = json.loads(key)
+# Keyed by the SHA-256 of (dialect, schema text), never by the text: memory stays bounded by the
+# entry count times the largest expansion a schema may have (tool_sdk.limits).
+_translations: ContentCache[Translation] = ContentCache(SCHEMA_CACHE_ENTRIES)
+
+
+def _translate(dialect: str, schema: dict[str, Any]) -> Translation:
     if dialect == "gemini":
         from llm_gateway.schemas.gemini import translate_gemini
 
@@ -63,6 +77,15 @@ def _translate_cached(dialect: str, key: str) -> Translation:
 
         out, notes = translate_jsonschema(schema, dialect)
     return Translation(out, tuple(dict.fromkeys(notes)))
+
+
+def check_description(dialect: str, description: str) -> None:
+    """Raise :class:`SchemaRejected` when ``dialect`` documents a shorter limit for tool descriptions."""
+    limit = DESCRIPTION_LIMITS.get(dialect)
+    if limit is not None and len(description) > limit:
+        raise SchemaRejected(
+            f"the tool description is {len(description)} characters; {dialect} accepts at most {limit}"
+        )
 
 
 def check_schema(dialect: str, schema: dict[str, Any]) -> SchemaVerdict:
@@ -78,6 +101,8 @@ def _checker(dialect: str) -> SchemaChecker:
         return check_schema(dialect, schema)
 
     check.__name__ = f"check_{dialect}_schema"
+    if dialect in DESCRIPTION_LIMITS:  # read by tool_sdk.portability.check_portability
+        check.max_description_chars = DESCRIPTION_LIMITS[dialect]  # type: ignore[attr-defined]
     return check
 
 

@@ -1,5 +1,10 @@
 """Provider-independent schema surgery: local ``$ref`` inlining, ``allOf`` merging, and turning the
-root into one ``type: object`` (every tool input is an object)."""
+root into one ``type: object`` (every tool input is an object).
+
+Inlining is bounded: the expansion is first measured (``tool_sdk.expansion``: memoized, aborting
+past ``MAX_EXPANDED_SCHEMA_BYTES`` or ``MAX_SCHEMA_DEPTH``), so a schema whose nested references use
+the next level twice is rejected in linear time; then each reference's expansion is built once and
+reused (the result shares those subtrees: never mutate it; ``normalize_root`` returns a copy)."""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import copy
 import json
 from typing import Any
 from urllib.parse import unquote
+
+from tool_sdk.expansion import SCHEMA_LIST_KEYS, SCHEMA_MAP_KEYS, SCHEMA_VALUE_KEYS, expansion_problem
 
 __all__ = [
     "SCHEMA_LIST_KEYS",
@@ -17,14 +24,6 @@ __all__ = [
     "merge_all_of",
     "normalize_root",
 ]
-
-# Keywords whose values are subschemas (everything else is data: enum, const, default, examples…).
-SCHEMA_VALUE_KEYS = (
-    "items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
-    "unevaluatedProperties", "unevaluatedItems", "additionalItems",
-)  # fmt: skip
-SCHEMA_LIST_KEYS = ("anyOf", "oneOf", "allOf", "prefixItems")
-SCHEMA_MAP_KEYS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
 
 
 class SchemaRejected(ValueError):
@@ -74,7 +73,12 @@ def inline_refs(schema: dict[str, Any], *, keep_recursive: bool) -> tuple[dict[s
     A recursive reference cannot be inlined: with ``keep_recursive`` it stays a ``$ref`` and the
     definitions it needs are kept (returns ``(schema, True)``); otherwise it is rejected.
     """
+    problem = expansion_problem(schema)
+    if problem:
+        raise SchemaRejected(problem)
     kept: set[str] = set()
+    done: dict[str, Any] = {}  # ref -> its expansion, when it does not depend on the refs above it
+    cycles = [0]
 
     def visit(node: Any, stack: tuple[str, ...]) -> Any:
         if not isinstance(node, dict):
@@ -88,13 +92,19 @@ def inline_refs(schema: dict[str, Any], *, keep_recursive: bool) -> tuple[dict[s
                 if not keep_recursive:
                     raise SchemaRejected(f"recursive $ref {ref!r} cannot be inlined")
                 kept.add(ref)
+                cycles[0] += 1
                 return dict(node)
-            target = _pointer(schema, ref)
-            if target is True:
-                target = {}
-            if target is False:
-                raise SchemaRejected(f"$ref {ref!r} points to the 'false' schema")
-            resolved = visit(target, (*stack, ref))
+            resolved = done.get(ref)
+            if resolved is None:
+                target = _pointer(schema, ref)
+                if target is True:
+                    target = {}
+                if target is False:
+                    raise SchemaRejected(f"$ref {ref!r} points to the 'false' schema")
+                before = cycles[0]
+                resolved = visit(target, (*stack, ref))
+                if cycles[0] == before:  # no recursive reference inside: the same wherever used
+                    done[ref] = resolved
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             return {**resolved, **visit(siblings, stack)} if siblings else dict(resolved)
         return map_subschemas(node, lambda sub, _key: visit(sub, stack))

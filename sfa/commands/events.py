@@ -1,4 +1,4 @@
-"""``sfa events tail``: subscribe to the registry bus, as any subscriber would (design.md §5).
+"""``sfa events tail``: subscribe to the registry bus, as any subscriber would (docs/design.md §5).
 
 A subscription is an EventBridge rule on ``sfa-registry-{env}`` with a queue target; ``tail``
 creates its own for the duration of the command and removes it on exit.
@@ -93,5 +93,6 @@ def describe_event(event: dict) -> str:
     elif kind == "AgentRegenerationFailed":
         extra = f" — {detail.get('error_type')}: {detail.get('error_message')}"
     elif kind == "ToolApprovalRequested":
-        extra = f" — {detail.get('tool_name')} (sfa approve|deny TOKEN)"
+        digest = str(detail.get("input_sha256") or "-")[:12]
+        extra = f" — {detail.get('tool_name')}, input sha256 {digest}… (sfa approve|deny TOKEN)"
     return f"{kind:<24} {subject}{extra}"

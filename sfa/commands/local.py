@@ -1,4 +1,4 @@
-"""``sfa local up|status``: the whole platform on an embedded AWS emulator (design.md §9)."""
+"""``sfa local up|status``: the whole platform on an embedded AWS emulator (docs/design.md §9)."""
 
 from __future__ import annotations
 

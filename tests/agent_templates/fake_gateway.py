@@ -1,6 +1,6 @@
 """A stand-in for the LLM gateway Lambda, deployed as a real function in execution tests.
 
-It speaks the gateway's normalized format (design.md §6) and follows the offline provider's one
+It speaks the gateway's normalized format (docs/design.md §6) and follows the offline provider's one
 documented rule: a user message with a tool's name immediately followed by a JSON object
 (``reverse_text {"text": "abc"}``) calls that tool with that object (several mentions → parallel
 calls); after tool results it answers with a text holding each result verbatim.

@@ -1,5 +1,7 @@
 """Rendered agents running as real Step Functions executions on the local emulator.
 
+Human approval: test_approval.py; the history budget: test_history_budget.py, test_chain_input.py.
+
 The gateway is ``fake_gateway.py`` (the offline provider's documented rule on the normalized format)
 deployed as a Lambda; tools are real Lambdas. Assertions read the execution's output and history.
 """
@@ -13,7 +15,6 @@ import pytest
 
 from agent_templates import gateway_request
 from tests.agent_templates.harness import (
-    ApprovalInbox,
     DeployedAgent,
     ToolDef,
     deploy_agent,
@@ -200,75 +201,6 @@ def test_user_data_reaches_the_gateway_verbatim(aws: Any, gateway: str) -> None:
     assert run.output["messages"][0]["content"][0]["text"] == 'ECHO_REQUEST "quoted" \\ {% 1 %}'
 
 
-def test_approval_approve_and_deny(aws: Any, gateway: str) -> None:
-    inbox = ApprovalInbox(aws)
-    bot = agent(aws, gateway, [ToolDef("reverse_text", human_approval_required=True), ToolDef("word_count")])
-    sfn = aws.client("stepfunctions")
-    prompt = {"prompt": 'reverse_text {"text": "abc"} word_count {"text": "a b"}'}
-
-    approved_arn = bot.start(prompt)
-    event = inbox.next()
-    assert event["source"] == "sfn-agents.registry" and event["detail-type"] == "ToolApprovalRequested"
-    detail = event["detail"]
-    assert detail["schema_version"] == 1 and detail["agent_name"] == "demo"
-    assert detail["tool_name"] == "reverse_text" and detail["tool_version"] == "1.0.0"
-    from control_plane.events import ToolApprovalRequested, parse_event
-
-    parsed = parse_event(event)
-    assert isinstance(parsed, ToolApprovalRequested) and parsed.task_token == detail["task_token"]
-    assert detail["input"] == {"text": "abc"} and detail["execution_arn"] == approved_arn
-    assert detail["timeout_seconds"] == 86400
-    sfn.send_task_success(
-        taskToken=detail["task_token"], output=json.dumps({"approved": True, "by": "alice"})
-    )
-    approved = bot.wait(approved_arn)
-    assert approved.status == "SUCCEEDED", approved.cause
-    reverse, count = tool_results(approved.output)
-    assert reverse["tool_use_id"] == detail["tool_use_id"] and reverse["content"] == "cba"
-    assert count["content"] == '{"words":2}'  # tools without approval do not wait
-    assert (
-        approved.entered().count("GuardedInvokeTool") == 2
-        and approved.entered().count("RequestApproval") == 1
-    )
-
-    denied_arn = bot.start(prompt)
-    token = inbox.next()["detail"]["task_token"]
-    sfn.send_task_success(
-        taskToken=token, output=json.dumps({"approved": False, "by": "bob", "reason": "no"})
-    )
-    denied = bot.wait(denied_arn)
-    assert denied.status == "SUCCEEDED", denied.cause
-    result = tool_results(denied.output)[0]
-    assert result["is_error"] is True and result["content"] == "Tool call denied by bob: no"
-    assert bot.tools["reverse_text"].lambda_arn not in denied.scheduled_functions()
-
-    failed_arn = bot.start(prompt)
-    token = inbox.next()["detail"]["task_token"]
-    sfn.send_task_failure(taskToken=token, error="ToolCallDenied", cause="not today")
-    failed = bot.wait(failed_arn)
-    assert failed.status == "SUCCEEDED", failed.cause
-    result = tool_results(failed.output)[0]
-    assert result["is_error"] is True
-    assert result["content"].startswith("Tool call denied by a human approver: ToolCallDenied")
-    assert bot.tools["reverse_text"].lambda_arn not in failed.scheduled_functions()
-
-
-def test_approval_timeout_is_a_denial(aws: Any, gateway: str) -> None:
-    ApprovalInbox(aws)
-    resolved = deploy_tools(aws, [ToolDef("reverse_text")])
-    spec = make_spec(tools=["tag:any"], approval={"mode": "all", "timeout_seconds": 1})
-    bot = deploy_agent(aws, spec, resolved, gateway)
-    run = bot.run({"prompt": 'reverse_text {"text": "abc"}'})
-    assert run.status == "SUCCEEDED", run.cause
-    (result,) = tool_results(run.output)
-    assert result == {
-        "type": "tool_result",
-        "tool_use_id": tool_uses(run.output)[0]["id"],
-        "is_error": True,
-        "content": "Tool call not approved: no decision before the approval timeout.",
-    }
-
-
 def test_two_hundred_tools_route_by_name(aws: Any, gateway: str) -> None:
     """The same 15 states serve 200 tools: the Map's Task looks the ARN up in $tools."""
     (echo,) = deploy_tools(aws, [ToolDef("echo")])
@@ -282,16 +214,3 @@ def test_two_hundred_tools_route_by_name(aws: Any, gateway: str) -> None:
     assert run.status == "SUCCEEDED", run.cause
     assert [r["content"] for r in tool_results(run.output)] == ["adbmal", '{"n":7}']
     assert target.lambda_arn in run.scheduled_functions()
-
-
-def test_unpublishable_approval_request_refuses_the_call(aws: Any, gateway: str) -> None:
-    """No approval bus: the request cannot be published, so the call is refused (fails closed)."""
-    bot = agent(aws, gateway, [ToolDef("reverse_text", human_approval_required=True)])
-    run = bot.run({"prompt": 'reverse_text {"text": "abc"}'})
-    assert run.status == "SUCCEEDED", run.cause
-    (result,) = tool_results(run.output)
-    assert result["is_error"] is True
-    assert result["content"].startswith(
-        "Tool call not approved: the approval request could not be published: "
-    )
-    assert bot.tools["reverse_text"].lambda_arn not in run.scheduled_functions()

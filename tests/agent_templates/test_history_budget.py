@@ -76,7 +76,7 @@ def test_400_turns_continue_in_child_executions(aws: Any) -> None:
         handler="scripted_gateway.handler",
     )
     tools = deploy_tools(aws, [ToolDef("echo")])
-    spec = make_spec(model="scripted:400", tools=["tag:any"], max_turns=401)
+    spec = make_spec(model="scripted:400", tools=["tag:any"], max_turns=450)
     bot = deploy_agent(aws, spec, tools, gateway, options=CHAIN_OPTIONS)
     started = time.monotonic()
     run = bot.run({"prompt": "Go."}, timeout=240)
@@ -87,14 +87,20 @@ def test_400_turns_continue_in_child_executions(aws: Any) -> None:
     assert out["status"] == "completed"
     assert out["answer"].startswith("done after 400 tool turns; last results: ")
     assert '{"turn":400,"call":0}' in out["answer"]
-    assert out["turns"] == 401 and out["tool_calls"] == 800
-    assert out["usage"] == {"input_tokens": 4010, "output_tokens": 401}
     executions = chain_executions(aws, bot.arn)
     assert len(executions) >= 10  # ~20 turns per execution under the 1,000-event test cap
+    # Each child asks the model again for the turn its parent did not run: one more LLM call per
+    # child, counted (max_turns and the token budget count LLM calls); every tool call ran once.
+    assert out["turns"] == 401 + len(executions) - 1 and out["tool_calls"] == 800
+    assert out["usage"] == {"input_tokens": 10 * out["turns"], "output_tokens": out["turns"]}
     assert all(e["status"] == "SUCCEEDED" for e in executions)
     for execution in executions:
         events = history(aws, execution["executionArn"])
         assert len(events) <= CHAIN_OPTIONS.max_history_events
         assert max_state_bytes(events) < MAX_STATE_BYTES
+        entered = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
+        assert entered[:3] == ["Start", "NextStep", "CallLLM"]  # no tool before the model's call
+        started_with = json.loads(events[0]["executionStartedEventDetails"]["input"])
+        assert "pending" not in started_with.get("sfa_chain", {})
     print(f"400 turns: {len(executions)} executions in {elapsed:.1f} s")
     assert store.bucket and json.dumps(out)  # output is small: the conversation is by reference

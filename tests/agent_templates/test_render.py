@@ -210,12 +210,14 @@ def test_render_errors() -> None:
 
 
 def test_template_avoids_the_emulator_quirks() -> None:
-    """verified-facts: moto stubs $uuid/$hash (silently wrong values) and breaks on top-level string
-    variables holding quotes; the template uses neither (the conversation is state data)."""
+    """verified-facts: moto breaks on top-level string variables holding quotes; the template has
+    none (the conversation is state data) and no non-deterministic function. ``$hash`` (approval
+    digests) is Step Functions' own, which local mode implements (local.jsonata_eval)."""
     definition = render_agent_definition(make_spec(system='say "hi"'), many_tools(3), GATEWAY_ARN)
     text = definition_json(make_spec(), many_tools(3), GATEWAY_ARN)
-    for name in ("$uuid", "$hash", "$random", "$now", "$millis"):
+    for name in ("$uuid", "$random", "$now", "$millis"):
         assert name not in text
+    assert "$hash(" in text and "'SHA-256'" in text
     assigned: dict[str, Any] = {}
 
     def collect(states: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from control_plane.config import ControlPlaneConfig
+from control_plane.config import ANY_FUNCTION, ControlPlaneConfig
 from control_plane.registrar.sync import Registrar
 from control_plane.registry.store import ToolRegistry
 from control_plane.registry.table import create_tables
@@ -28,8 +28,9 @@ class FakeContext:
 
 @pytest.fixture
 def config() -> ControlPlaneConfig:
-    # No grace window: held changes are decided at once (tests of the window set their own).
-    return ControlPlaneConfig(env=ENV, release_grace_seconds=0)
+    # No grace window: held changes are decided at once (tests of the window set their own). Test
+    # functions are named freely ("fn-1"): the registrar's scope is opted out of (test_registrar_scope).
+    return ControlPlaneConfig(env=ENV, release_grace_seconds=0, allowed_prefixes=(ANY_FUNCTION,))
 
 
 @pytest.fixture

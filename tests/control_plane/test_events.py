@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import jsonschema
@@ -82,6 +83,9 @@ SAMPLES = [
         tool_use_id="toolu_1",
         task_token="AAAA",
         input={"to": "LIS"},
+        input_sha256="a" * 64,
+        timeout_seconds=3600,
+        expires_at="2026-11-05T13:00:00.000Z",
     ),
 ]
 
@@ -181,3 +185,59 @@ def test_publisher_raises_with_failures_when_entries_keep_failing():
         EventBridgePublisher("bus", client, max_attempts=3, sleep=lambda s: None).publish(SAMPLES[:2])
     assert len(client.calls) == 3
     assert info.value.failures == [("ToolUpdated", "InternalFailure", "boom")]
+
+
+def test_every_event_the_platform_emits_matches_its_shipped_schema(aws, local_control_plane):
+    """Issue 12, item 10: no hand-made samples — every detail type, as a local run emits it on the
+    registry bus (an SQS subscription, as any subscriber), validates against its shipped schema."""
+    from typer.testing import CliRunner
+
+    from agent_templates import validate_agent_spec
+    from control_plane.agents import AgentRegistry
+    from control_plane.agents.runs import AgentRunner
+    from local.testing import build_zip, ensure_lambda_role
+    from sfa.cli import app
+    from tests.control_plane.test_releases import Bus
+    from tool_sdk import encode_manifest_tags, validate_manifest
+
+    bus, lam, cli = Bus(aws), aws.client("lambda"), CliRunner()
+    agents = AgentRegistry("AgentRegistry-dev", aws.client("dynamodb"))
+    data = {"name": "slug", "version": "1.0.0", "description": "Slugs.", "input_schema": {"type": "object"}}
+    tags = encode_manifest_tags(validate_manifest(data, portability=False)[0])
+    code = build_zip({"app.py": "def handler(event, context):\n    return event\n"})
+    for function in ("tool-slug-dev", "tool-impostor-dev"):  # the second claims a name it does not own
+        lam.create_function(
+            FunctionName=function,
+            Runtime="python3.12",
+            Role=ensure_lambda_role(aws),
+            Handler="app.handler",
+            Code={"ZipFile": code},
+            Tags=tags,
+        )
+        local_control_plane.settle()
+    for name, selector, approval in (("asker", "slug", {"mode": "all"}), ("lost", "slug@^9", {})):
+        spec = {"name": name, "model": "offline:default", "tools": [selector], "approval": approval}
+        agents.apply(validate_agent_spec(spec))
+        local_control_plane.settle()
+    runner = AgentRunner(agents, aws.client("stepfunctions"))
+    execution = runner.start("asker", {"prompt": 'slug {"text": "A b"}'})
+    deadline = time.monotonic() + 30
+    while not any(e["type"] == "ToolApprovalRequested" for e in bus.seen) and time.monotonic() < deadline:
+        bus.drain()
+    for verb, reason in (("deprecate", "old"), ("disable", "gone")):
+        result = cli.invoke(app, ["tools", verb, "slug@1.0.0", "--reason", reason])
+        assert result.exit_code == 0, result.output
+        local_control_plane.settle()
+    bus.drain()
+
+    seen = {e["type"] for e in bus.seen}
+    assert seen == set(DETAIL_TYPES), f"missing {set(DETAIL_TYPES) - seen}"
+    for event in bus.seen:
+        detail = {k: v for k, v in event.items() if k != "type"}
+        jsonschema.validate(detail, load_schema(event["type"]))
+        parsed = parse_event({"source": EVENT_SOURCE, "detail-type": event["type"], "detail": detail})
+        assert event["type"] == type(parsed).DETAIL_TYPE
+    [request] = [e for e in bus.seen if e["type"] == "ToolApprovalRequested"]
+    assert request["execution_arn"] == execution and request["input_sha256"]
+    aws.client("stepfunctions").send_task_failure(taskToken=request["task_token"], error="ToolCallDenied")
+    assert runner.follow(execution, timeout_seconds=30).execution_status == "SUCCEEDED"

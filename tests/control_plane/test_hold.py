@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from control_plane.config import ControlPlaneConfig
+from control_plane.config import ANY_FUNCTION, ControlPlaneConfig
 from control_plane.registrar.handler import handle
 from control_plane.registrar.observe import FunctionSnapshot, configuration_summary, interpret
 from control_plane.registrar.plan import RegistryState
@@ -13,7 +13,7 @@ from tests.control_plane.helpers import manifest, plan_published, tags_for
 from tests.control_plane.test_plan import _apply
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:tool-h"
-CONFIG = ControlPlaneConfig(env="test")
+CONFIG = ControlPlaneConfig(env="test", allowed_prefixes=(ANY_FUNCTION,))
 GRACE = 120.0
 
 

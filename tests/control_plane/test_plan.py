@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from control_plane.config import ControlPlaneConfig
+from control_plane.config import ANY_FUNCTION, ControlPlaneConfig
 from control_plane.registrar.observe import FunctionSnapshot, interpret
 from control_plane.registrar.plan import RegistryState
 from control_plane.registry.store import Put
 from tests.control_plane.helpers import manifest, plan_published, tags_for
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:tool-p"
-CONFIG = ControlPlaneConfig(env="test")
+CONFIG = ControlPlaneConfig(env="test", allowed_prefixes=(ANY_FUNCTION,))
 
 
 def _observe(at: str, revision: str, code: str = "c0de=", **manifest_overrides: object):

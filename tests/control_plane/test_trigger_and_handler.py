@@ -96,6 +96,7 @@ def test_rule_pattern_matches_exactly_the_registrar_events(aws):
 
 def test_lambda_handler_logs_outcome_without_tag_values(cp, tools, monkeypatch, capsys, context):
     monkeypatch.setenv("SFA_ENV", "test")
+    monkeypatch.setenv("SFA_REGISTRAR_ALLOWED_PREFIXES", "*")  # test functions are named freely
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "SfnAgents")
     monkeypatch.setattr(registrar_handler, "_registrar", None)
     log_stream = io.StringIO()

@@ -97,10 +97,10 @@ class World:
           (code, configuration, manifest), it is live with the manifest's status and bound;
         * a function not serving has no usable version; latest is the highest active version.
         """
-        from control_plane.config import ControlPlaneConfig
+        from control_plane.config import ANY_FUNCTION, ControlPlaneConfig
         from control_plane.registrar.observe import interpret, read_function
 
-        config = ControlPlaneConfig(env="test")
+        config = ControlPlaneConfig(env="test", allowed_prefixes=(ANY_FUNCTION,))
         for i, s in self.fns.items():
             tool = f"tool_{i}"
             items = {it["version"]: it for it in registry.partition(tool)}

@@ -83,7 +83,7 @@ def test_metrics_namespace_matches_the_handlers() -> None:
 
 
 def test_infra_imports_no_runtime_code_paths() -> None:
-    """design.md §10: infra reads constants of the runtime packages, never their handlers or clients."""
+    """docs/design.md §10: infra reads constants of the runtime packages, never their handlers or clients."""
     allowed = {
         "control_plane",
         "control_plane.config",

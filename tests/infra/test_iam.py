@@ -74,8 +74,15 @@ def publish(env: str) -> tuple[Any, ...]:
     return ("Allow", ("events:PutEvents",), (f"<sfa-registry-{env}.Arn>",), None)
 
 
-# Publishing the registered build as a Lambda version, and re-checking held releases later.
-PUBLISH_VERSIONS = ("Allow", ("lambda:ListVersionsByFunction", "lambda:PublishVersion"), (lam("*"),), None)
+# Reading any function (out-of-scope claims are reported), publishing the registered build as a
+# Lambda version only in the registrar's scope (tool-*-{env} by default), re-checking held releases.
+READ_FUNCTIONS = (
+    "Allow",
+    ("lambda:GetFunction", "lambda:ListTags", "lambda:ListVersionsByFunction"),
+    (lam("*"),),
+    None,
+)
+PUBLISH_VERSIONS = ("Allow", ("lambda:PublishVersion",), (lam("tool-*-dev"),), None)
 SEND_RECHECK = ("Allow", ("sqs:SendMessage",), ("<sfa-registrar-dev-recheck.Arn>",), None)
 RECEIVE_RECHECK = (
     "Allow",
@@ -96,7 +103,7 @@ def test_registrar_role_exact(dev: dict[str, Any]) -> None:
         logs("sfa-registrar-dev"),
         XRAY,
         send_to("sfa-registrar-dev-dlq"),
-        ("Allow", ("lambda:GetFunction", "lambda:ListTags"), (lam("*"),), None),
+        READ_FUNCTIONS,
         PUBLISH_VERSIONS,
         *tool_registry("dev", READ_WRITE),
         publish("dev"),
@@ -110,7 +117,7 @@ def test_reconciler_role_exact(dev: dict[str, Any]) -> None:
         logs("sfa-reconciler-dev"),
         XRAY,
         send_to("sfa-reconciler-dev-dlq"),
-        ("Allow", ("lambda:GetFunction", "lambda:ListTags"), (lam("*"),), None),
+        READ_FUNCTIONS,
         PUBLISH_VERSIONS,
         *tool_registry("dev", READ_WRITE),
         publish("dev"),
@@ -119,12 +126,14 @@ def test_reconciler_role_exact(dev: dict[str, Any]) -> None:
     }
 
 
-def test_allowed_prefixes_narrow_function_reads(platform: Synth) -> None:
+def test_allowed_prefixes_set_the_publishing_scope(platform: Synth) -> None:
     ci = platform.templates["sfa-shared-ci"]
-    reads = [s for s in role_of(ci, "sfa-registrar-ci") if s[1] == ("lambda:GetFunction", "lambda:ListTags")]
-    assert reads == [
-        ("Allow", ("lambda:GetFunction", "lambda:ListTags"), (lam("team-a-*"), lam("tool-*")), None)
-    ]
+    for fn in ("sfa-registrar-ci", "sfa-reconciler-ci"):
+        lambda_statements = {s for s in role_of(ci, fn) if s[1][0].startswith("lambda:")}
+        assert lambda_statements == {
+            READ_FUNCTIONS,  # reads stay account-wide: out-of-scope claims are reported, not failed
+            ("Allow", ("lambda:PublishVersion",), (lam("team-a-*"), lam("tool-*")), None),
+        }
 
 
 def test_regenerator_role_exact(dev: dict[str, Any]) -> None:
@@ -177,7 +186,7 @@ def test_regenerator_role_exact(dev: dict[str, Any]) -> None:
         (
             "Allow",
             ("iam:CreatePolicy", "iam:DeletePolicy"),
-            (f"{A}:iam::${{AccountId}}:policy/sfa-agents/agent-*-dev-*",),
+            (f"{A}:iam::${{AccountId}}:policy/sfa-agents/agent-*-dev-????????????",),
             None,
         ),
         (
@@ -314,6 +323,15 @@ def test_gateway_role_exact(platform: Synth) -> None:
         (f"{A}:states:{REGION_ACCOUNT}:execution:agent-*-dev:*",),
         None,
     )
+    definitions = (  # the tool set of the version (or, unqualified, the machine) a caller runs
+        "Allow",
+        ("states:DescribeStateMachine",),
+        (
+            f"{A}:states:{REGION_ACCOUNT}:stateMachine:agent-*-dev",
+            f"{A}:states:{REGION_ACCOUNT}:stateMachine:agent-*-dev:*",
+        ),
+        None,
+    )
     content = (
         "Allow",
         ("s3:GetObject", "s3:PutObject"),
@@ -326,6 +344,7 @@ def test_gateway_role_exact(platform: Synth) -> None:
         XRAY,
         secret,
         describe,
+        definitions,
         content,
         tools,
     }

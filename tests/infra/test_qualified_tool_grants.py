@@ -210,22 +210,47 @@ class _Lambda:
         return {"Payload": io.BytesIO(json.dumps("ran").encode())}
 
 
+class _Agent:
+    """Step Functions as the gateway sees it: one running execution of a version whose definition
+    (forged, as the test says) lists ``tools``."""
+
+    def __init__(self, tools: list[str]) -> None:
+        self.machine = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:agent-x-{ENV}"
+        self.execution = f"arn:aws:states:{REGION}:{ACCOUNT}:execution:agent-x-{ENV}:run"
+        routes = {f"t{i}": {"arn": arn} for i, arn in enumerate(tools)}
+        self.definition = json.dumps({"StartAt": "Start", "States": {"Start": {"Assign": {"tools": routes}}}})
+
+    def describe_execution(self, executionArn: str) -> dict[str, Any]:
+        return {
+            "stateMachineArn": self.machine,
+            "stateMachineVersionArn": f"{self.machine}:1",
+            "status": "RUNNING",
+        }
+
+    def describe_state_machine(self, stateMachineArn: str) -> dict[str, Any]:
+        return {"definition": self.definition}
+
+
 @pytest.mark.parametrize("qualifier", HOSTILE)
 @pytest.mark.parametrize("extra", [(), (f"{FUNCTIONS}:*",)], ids=["cap", "account-wide-extra"])
 def test_the_tool_invoker_refuses_a_listed_tool_not_pinned_to_a_version(
     qualifier: str, extra: tuple[str, ...]
 ) -> None:
     """A forged definition lists the tool by an unpinned ARN: refused, nothing is invoked."""
+    from llm_gateway.callers import AgentExecutions, GatewayIdentity
+
     function = f"{FUNCTIONS}:tool-x-{ENV}{qualifier}"
-    client, cap = _Lambda(), ToolCap(env=ENV, extra_arns=extra)
-    event = {"sfa_op": "invoke_tool", "function": function, "allowed": [function], "input": {}}
+    pinned = f"{FUNCTIONS}:tool-x-{ENV}:7"
+    agent = _Agent([function, pinned])
+    executions = AgentExecutions(agent, GatewayIdentity("aws", REGION, ACCOUNT, ENV))
+    client, cap = _Lambda(), ToolCap(env=ENV, region=REGION, account=ACCOUNT, extra_arns=extra)
+    event = {"sfa_op": "invoke_tool", "function": function, "execution_arn": agent.execution, "input": {}}
     if qualifier == ":*":  # not even a function ARN
         with pytest.raises(InvalidRequest, match="not a Lambda function ARN"):
-            invoke_tool(event, None, client, cap)
+            invoke_tool(event, None, client, cap, executions)
     else:
         with pytest.raises(ToolNotAllowed, match="tools are invoked by published version only"):
-            invoke_tool(event, None, client, cap)
+            invoke_tool(event, None, client, cap, executions)
     assert client.calls == [] and not cap.allows(function)
-    pinned = f"{FUNCTIONS}:tool-x-{ENV}:7"
-    assert invoke_tool({**event, "function": pinned, "allowed": [pinned]}, None, client, cap) == "ran"
+    assert invoke_tool({**event, "function": pinned}, None, client, cap, executions) == "ran"
     assert client.calls == [pinned]

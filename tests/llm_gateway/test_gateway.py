@@ -30,6 +30,10 @@ ERROR_NAMES = [
     "InvalidRequest",
     "AuthenticationFailed",
     "ContextWindowExceeded",
+    "ProviderIncompatible",
+    "PlatformCallFailed",
+    "ToolNotAllowed",
+    "CallerNotAllowed",
 ]
 
 

@@ -147,7 +147,7 @@ def test_long_answers_stop_at_max_tokens() -> None:
 
 
 def run_agent(prompts: list[str], max_turns: int = 6) -> tuple[list[dict[str, Any]], list[str]]:
-    """The agent state machine's loop (design.md §7), in Python: LLM → tools → tool_result → LLM."""
+    """The agent state machine's loop (docs/design.md §7), in Python: LLM → tools → tool_result → LLM."""
     h = make_harness(keys={})
     messages: list[dict[str, Any]] = []
     answers: list[str] = []

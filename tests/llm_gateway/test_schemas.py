@@ -11,12 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import llm_gateway.schemas as gateway_schemas
 import tool_sdk.portability as portability
-from llm_gateway.schemas import DIALECTS, SchemaRejected, schema_checkers, translate_schema
+from llm_gateway.schemas import DIALECTS, SchemaRejected, check_description, schema_checkers, translate_schema
+from llm_gateway.schemas.walk import inline_refs
 from tests.llm_gateway.schema_conformance import problems
 from tests.llm_gateway.schema_corpus import CORPUS, expected
 from tool_sdk import validate_manifest
 from tool_sdk.errors import ManifestValidationError
+from tool_sdk.limits import SCHEMA_CACHE_ENTRIES
 
 CASES = [(p, n, expected(n, p)) for n in CORPUS for p in DIALECTS]
 
@@ -214,3 +217,55 @@ def test_the_entry_point_named_for_pyproject_loads() -> None:
     checkers = ep.load()()
     assert sorted(checkers) == sorted(DIALECTS)
     assert checkers["gemini"](CORPUS["ref_defs"]).accepted
+
+
+# --- bounded work (issue 12) --------------------------------------------------------------------
+
+
+def _ref_bomb(levels: int) -> dict[str, Any]:
+    defs: dict[str, Any] = {
+        f"d{i}": {
+            "type": "object",
+            "properties": {"a": {"$ref": f"#/$defs/d{i + 1}"}, "b": {"$ref": f"#/$defs/d{i + 1}"}},
+        }
+        for i in range(levels)
+    }
+    defs[f"d{levels}"] = {"type": "string"}
+    return {"type": "object", "properties": {"x": {"$ref": "#/$defs/d0"}}, "$defs": defs}
+
+
+@pytest.mark.parametrize("provider", DIALECTS)
+def test_nested_refs_used_twice_are_rejected_not_expanded(provider: str) -> None:
+    # 441 characters of tags once took 316 s and 1 GB at depth 18; 2**60 leaves would never finish.
+    for levels in (18, 60):
+        with pytest.raises(SchemaRejected, match="the limit is"):
+            translate_schema(provider, _ref_bomb(levels))
+
+
+def test_inlining_builds_each_reference_once_and_reuses_it() -> None:
+    inlined, recursive = inline_refs(_ref_bomb(6), keep_recursive=False)
+    level1 = inlined["properties"]["x"]["properties"]
+    assert not recursive and level1["a"] == level1["b"]
+    assert level1["a"]["properties"] is level1["b"]["properties"]  # shared, not copied
+    translated = translate_schema("openai", _ref_bomb(6)).schema
+    assert translated["properties"]["x"]["properties"]["a"]["properties"]["b"]["type"] == "object"
+
+
+def test_translation_cache_is_bounded_keyed_by_hash_and_shares_nothing_with_the_caller() -> None:
+    gateway_schemas._translations.clear()
+    for i in range(SCHEMA_CACHE_ENTRIES + 30):
+        translate_schema("anthropic", {"type": "object", "properties": {f"p{i}": {"type": "string"}}})
+    assert len(gateway_schemas._translations) == SCHEMA_CACHE_ENTRIES
+    assert all(len(key) == 64 for key in gateway_schemas._translations._items)
+    mine = {"type": "object", "properties": {"e": {"type": "string", "enum": ["a", "b"]}}}
+    out = translate_schema("gemini", mine)
+    mine["properties"]["e"]["enum"].append("c")  # the caller mutates its schema afterwards
+    assert out.schema["properties"]["e"]["enum"] == ["a", "b"]
+
+
+def test_description_limits_are_per_provider() -> None:
+    check_description("anthropic", "x" * 5000)
+    with pytest.raises(SchemaRejected, match="2000 characters; openai accepts at most 1024"):
+        check_description("openai", "x" * 2000)
+    assert schema_checkers()["openai"].max_description_chars == 1024  # type: ignore[attr-defined]
+    assert not hasattr(schema_checkers()["anthropic"], "max_description_chars")

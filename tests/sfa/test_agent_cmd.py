@@ -89,6 +89,10 @@ def test_apply_list_show_run_delete(plane, tmp_path):
     rich = invoke("agent", "run", "helper", 'echo {"value": 3}')
     assert rich.exit_code == 0, rich.output
     assert "turn 1" in rich.stdout and "tool echo" in rich.stdout and '{"echo":{"value":3}}' in rich.stdout
+    # inputs and answers that look like Rich markup print as they are (item 16)
+    markup = invoke("agent", "run", "helper", 'echo {"value": "[/bold] [link]x[/link] [red]"}')
+    assert markup.exit_code == 0, markup.output
+    assert markup.stdout.count("[/bold] [link]x[/link] [red]") >= 2  # the tool line and the answer
 
     deleted = invoke("agent", "delete", "helper", "--sync")
     assert deleted.exit_code == 0, deleted.output
@@ -135,10 +139,13 @@ def test_approval_decisions(plane, tmp_path, decision):
     arn = runs.start("helper", {"prompt": 'guarded {"value": 7}'})
     token = _waiting_token(runs, arn)
 
-    if decision == "approve":
-        assert invoke("approve", token, "--by", "alice").exit_code == 0
+    if decision == "approve":  # found among the running executions of the environment's agents
+        approved = invoke("approve", token, "--yes")
+        assert approved.exit_code == 0, approved.output
+        assert '"value": 7' in approved.stdout and "approved by arn:aws:sts::" in approved.stdout
     else:
-        assert invoke("deny", token, "--reason", "not today", "--by", "bob").exit_code == 0
+        denied = invoke("deny", token, "--reason", "not today")
+        assert denied.exit_code == 0 and "denied by arn:aws:sts::" in denied.stdout
     result = runs.follow(arn, timeout_seconds=30)
 
     assert result.execution_status == "SUCCEEDED"
@@ -148,8 +155,10 @@ def test_approval_decisions(plane, tmp_path, decision):
     else:
         assert tool_result["is_error"] and "denied" in tool_result["content"]
         assert "ToolCallDenied" in tool_result["content"]
-    again = invoke("approve", token)
-    assert again.exit_code == 1 and "no tool call waits" in again.stderr
+    again = invoke("approve", token, "--yes")
+    assert again.exit_code == 1 and "no approval request with this token" in again.stderr
+    decided = invoke("approve", token, "--yes", "--execution", arn)
+    assert decided.exit_code == 1 and "no approval request with this token in arn:" in decided.stderr
 
 
 def test_sync_renders_with_the_deployed_regenerators_settings(plane, tmp_path, monkeypatch):

@@ -46,7 +46,7 @@ def test_valid_manifest_round_trips_with_defaults(manifest_data):
         ({"version": "1.0"}, "version", "not a SemVer 2.0.0 version"),
         ({"version": "01.0.0"}, "version", "not a SemVer"),
         ({"description": "  "}, "description", "at least 1 character"),
-        ({"description": "x" * 1025}, "description", "at most 1024"),
+        ({"description": "x" * 4097}, "description", "at most 4096"),
         ({"input_schema": {"type": "objekt"}}, "input_schema.type", "not a JSON Schema type"),
         ({"input_schema": {"type": "array"}}, "input_schema.type", "root must have type 'object'"),
         (

@@ -78,3 +78,13 @@ def test_caret_range_is_consistent_with_ordering(a, b):
     va, vb = SemVer.parse(a), SemVer.parse(b)
     if not va.prerelease and not vb.prerelease and va.major > 0 and SemVerRange.parse(f"^{a}").contains(vb):
         assert vb >= va and vb.major == va.major
+
+
+def test_exact_pins_compare_build_metadata():
+    pin = SemVerRange.parse("1.0.0")
+    assert pin.contains("1.0.0")
+    assert not pin.contains("1.0.0+evil")  # SemVer precedence ignores it; an exact pin must not
+    assert not SemVerRange.parse("=1.0.0").contains("1.0.0+build.7")
+    assert max_satisfying(["1.0.0+evil", "1.0.0"], "1.0.0") == "1.0.0"
+    assert max_satisfying(["1.0.0+evil"], "1.0.0") is None
+    assert SemVerRange.parse("^1").contains("1.0.0+evil")  # ranges follow precedence, as SemVer says

@@ -114,3 +114,17 @@ def test_boundary_caps_invoke_publish_child_runs_and_log_delivery():
     states = next(s for s in doc["Statement"] if s["Sid"] == "ContinueInChildExecution")
     assert all(":agent-*" in r for r in states["Resource"])  # only agents' own state machines
     assert json.loads(json.dumps(doc)) == doc
+
+
+def test_trust_policy_names_the_agents_own_state_machine_and_account():
+    from control_plane.agents.iam import trust_policy_document
+
+    [statement] = trust_policy_document("trip", "prod", region="cn-north-1", account="1", partition="aws-cn")[
+        "Statement"
+    ]
+    machine = "arn:aws-cn:states:cn-north-1:1:stateMachine:agent-trip-prod"
+    assert statement["Principal"] == {"Service": "states.amazonaws.com"}
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "1"},
+        "ArnLike": {"aws:SourceArn": [machine, f"{machine}:*"]},  # the machine, its versions, aliases
+    }

@@ -61,6 +61,11 @@ def test_apply_creates_state_machine_alias_and_bounded_role(
     trust = role["AssumeRolePolicyDocument"]
     trust = json.loads(trust) if isinstance(trust, str) else trust
     assert trust["Statement"][0]["Principal"] == {"Service": "states.amazonaws.com"}
+    machine = "arn:aws:states:us-east-1:123456789012:stateMachine:agent-planner-test"
+    assert trust["Statement"][0]["Condition"] == {  # its own state machine only (confused deputy)
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": [machine, f"{machine}:*"]},
+    }
     arn = tools.arn(CONVERT)
     gateway = "arn:aws:lambda:us-east-1:123456789012:function:sfa-llm-gateway-test"
     statement, *chain = inline_policy(cp, "planner")["Statement"]
