@@ -186,8 +186,6 @@ def _invoke_states(invoke: str, failed: str, options: RenderOptions, gateway_arn
                 "function": expr("$lookup($tools, $states.input.name).arn"),
                 "name": expr("$states.input.name"),
                 "input": expr("$states.input.input"),
-                # the gateway invokes only the tools this definition lists (llm_gateway.platform_ops)
-                "allowed": expr("[$tools.*.arn]"),
             },
         }
     else:
@@ -201,7 +199,14 @@ def _invoke_states(invoke: str, failed: str, options: RenderOptions, gateway_arn
             "Resource": LAMBDA_INVOKE,
             "Arguments": arguments,
             "TimeoutSeconds": expr("$lookup($tools, $states.input.name).timeout"),
-            "Retry": [options.lambda_retry.rule(LAMBDA_SERVICE_ERRORS)],
+            # With offload, the gateway's own transient failures (S3, Step Functions) are retried too.
+            "Retry": [
+                options.lambda_retry.rule(
+                    [*LAMBDA_SERVICE_ERRORS, *GATEWAY_RETRYABLE_ERRORS]
+                    if options.offload
+                    else LAMBDA_SERVICE_ERRORS
+                )
+            ],
             "Catch": _catch_all(failed, x.TOOL_ERROR_RESULT),
             "Output": expr(x.TOOL_RESULT_AS_GIVEN if options.offload else x.TOOL_RESULT),
             "End": True,
