@@ -9,7 +9,8 @@ calls produce nothing, as the registrar's rule filters them out on AWS anyway.
 
 Each event names its caller in ``userIdentity`` as CloudTrail does, from the access key id in the
 request's signature: the IAM user moto holds that key for, else moto's stand-in identity for keys it
-does not know (the dummy ``testing`` credentials): user ``moto``, principal ``AKIAIOSFODNN7EXAMPLE``.
+does not know (the dummy ``testing`` credentials): user ``moto``, principal
+``moto-default-principal`` (a placeholder, not a key).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ _ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
 _SERVICE_IN_AUTH = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 _KEY_IN_AUTH = re.compile(r"Credential=([^/]+)/")
 # What moto answers for credentials it did not issue (moto.sts get_caller_identity's defaults).
-_DEFAULT_PRINCIPAL = "AKIAIOSFODNN7EXAMPLE"
+_DEFAULT_PRINCIPAL = "moto-default-principal"
 _DEFAULT_USER = "moto"
 
 Sink = Callable[[dict[str, Any]], None]

@@ -17,7 +17,14 @@ from urllib.parse import unquote
 from tool_sdk.errors import SfaError
 from tool_sdk.limits import MAX_EXPANDED_SCHEMA_BYTES, MAX_REF_NESTING, MAX_SCHEMA_DEPTH
 
-__all__ = ["SCHEMA_LIST_KEYS", "SCHEMA_MAP_KEYS", "SCHEMA_VALUE_KEYS", "expansion_problem"]
+__all__ = [
+    "SCHEMA_LIST_KEYS",
+    "SCHEMA_MAP_KEYS",
+    "SCHEMA_VALUE_KEYS",
+    "UNRESOLVED",
+    "expansion_problem",
+    "follow_pointer",
+]
 
 # Keywords whose values are subschemas (everything else is data: enum, const, default, examples…).
 SCHEMA_VALUE_KEYS = (
@@ -37,8 +44,11 @@ class _BudgetError(SfaError):
         self.message = message
 
 
-def _resolve(root: dict[str, Any], ref: str) -> Any:
-    """The target of a local ``$ref`` (None when it does not resolve to a schema)."""
+UNRESOLVED = object()  # what follow_pointer returns for a pointer that names nothing
+
+
+def follow_pointer(root: Any, ref: str) -> Any:
+    """The value a local ``$ref`` (``#/a/b~1c/0``, RFC 6901) names in ``root``, or ``UNRESOLVED``."""
     target: Any = root
     for raw in unquote(ref[1:]).split("/")[1:]:
         part = raw.replace("~1", "/").replace("~0", "~")
@@ -47,7 +57,13 @@ def _resolve(root: dict[str, Any], ref: str) -> Any:
         elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
             target = target[int(part)]
         else:
-            return None
+            return UNRESOLVED
+    return target
+
+
+def _resolve(root: dict[str, Any], ref: str) -> Any:
+    """The target of a local ``$ref`` (None when it does not resolve to a schema)."""
+    target = follow_pointer(root, ref)
     if target is True:
         return {}
     return target if isinstance(target, dict) else None

@@ -11,9 +11,15 @@ from __future__ import annotations
 import copy
 import json
 from typing import Any
-from urllib.parse import unquote
 
-from tool_sdk.expansion import SCHEMA_LIST_KEYS, SCHEMA_MAP_KEYS, SCHEMA_VALUE_KEYS, expansion_problem
+from tool_sdk.expansion import (
+    SCHEMA_LIST_KEYS,
+    SCHEMA_MAP_KEYS,
+    SCHEMA_VALUE_KEYS,
+    UNRESOLVED,
+    expansion_problem,
+    follow_pointer,
+)
 
 __all__ = [
     "SCHEMA_LIST_KEYS",
@@ -53,15 +59,9 @@ def map_subschemas(node: dict[str, Any], fn: Any) -> dict[str, Any]:
 def _pointer(root: dict[str, Any], ref: str) -> Any:
     if not ref.startswith("#"):
         raise SchemaRejected(f"$ref {ref!r} is not a local reference ('#/…'); inline it")
-    target: Any = root
-    for raw in unquote(ref[1:]).split("/")[1:]:
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(target, dict) and part in target:
-            target = target[part]
-        elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
-            target = target[int(part)]
-        else:
-            raise SchemaRejected(f"$ref {ref!r} does not resolve")
+    target = follow_pointer(root, ref)
+    if target is UNRESOLVED:
+        raise SchemaRejected(f"$ref {ref!r} does not resolve")
     if not isinstance(target, dict | bool):
         raise SchemaRejected(f"$ref {ref!r} does not point to a schema")
     return target

@@ -45,7 +45,7 @@ def test_unknown_keys_are_moto_s_default_user(aws, recorded):
         "arn": "arn:aws:iam::123456789012:user/moto",
         "accountId": "123456789012",
         "userName": "moto",
-        "principalId": "AKIAIOSFODNN7EXAMPLE",
+        "principalId": "moto-default-principal",
         "accessKeyId": "testing",
     }
 
